@@ -1,0 +1,50 @@
+/**
+ * The seam between a host (the Electron shell in main/desktop/, or the headless CLI and web server)
+ * and everything that runs under plain Node (engine, store, broker, secrets).
+ *
+ * A host creates one Runtime, exposes `handlers` and `events` over its transport (IPC or HTTP),
+ * and forwards platform facts to it (suspend/resume, quit). The runtime never imports electron and
+ * never knows whether a window exists.
+ */
+import type { EventName, Events, Handlers } from '../../shared/contract.js';
+import type { Capabilities, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type { Settings } from '../../shared/settings.js';
+
+/** Where settings persist: electron-store in the desktop app, a JSON file (conf) when headless. */
+export interface SettingsStore {
+  get(): Settings;
+  set(next: Settings): void;
+}
+
+/** Things only the host can do; each is optional (the headless server has none of them). */
+export interface PlatformHooks {
+  /** Opens a folder in the OS file manager. */
+  openPath?(path: string): Promise<{ ok: boolean; message: string }>;
+  /** Opens an https URL in the user's browser (the runtime checks the allow-list first). */
+  openExternal?(url: string): Promise<void>;
+  /** Registers or removes the app as a login item. */
+  setLaunchAtLogin?(enabled: boolean): Promise<void>;
+}
+
+export interface EventBus {
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+  emit<E extends EventName>(name: E, payload: Events[E]): void;
+}
+
+export interface Runtime {
+  /** Every call of the contract; the host validates payloads and senders before calling these. */
+  readonly handlers: Handlers;
+  readonly events: EventBus;
+  readonly capabilities: Capabilities;
+  status(): SyncStatus;
+  /** Opens the store, checks credentials, schedules the first cycle at once. */
+  start(trigger?: SyncTrigger): Promise<void>;
+  /** Stops timers, finishes or rolls back the running cycle, closes the store. */
+  stop(): Promise<void>;
+  /** The machine is going to sleep: pause timers. */
+  suspend(): void;
+  /** The machine woke up (or the wall clock jumped): reschedule and sync now. */
+  resume(reason: 'resume' | 'clock-jump'): void;
+  /** Network came back (desktop: online event); retry at once when offline. */
+  networkRestored(): void;
+}

@@ -1,0 +1,177 @@
+/**
+ * The one contract between the main process and every window.
+ *
+ * Every call (request → response) and every pushed event is declared here once. The same contract
+ * is carried over Electron IPC (main/desktop/ipc.ts + preload) and over HTTP + server-sent events
+ * (main/server/), so the renderer runs unchanged in the Electron window and in a browser.
+ *
+ * Requests are zod schemas: the main process validates every payload before it reaches a handler.
+ * Responses are plain types: they come from our own code. No response ever carries a secret.
+ */
+import { z } from 'zod';
+import type {
+  Capabilities,
+  ChartSeries,
+  CredentialsView,
+  Dashboard,
+  LoginOutcome,
+  SyncStats,
+  SyncStatus,
+} from './models.js';
+import { CHART_RANGES } from './models.js';
+import type { FieldErrors, SettingsView } from './settings.js';
+import { settingsPatchSchema } from './settings.js';
+
+/** Everything a window needs at load; afterwards it follows the pushed events. */
+export interface AppStateSnapshot {
+  version: string;
+  capabilities: Capabilities;
+  status: SyncStatus;
+  dashboard: Dashboard;
+  stats: SyncStats;
+  settings: SettingsView;
+  credentials: CredentialsView;
+}
+
+// ---- request schemas ------------------------------------------------------------------------
+
+const empty = z.object({}).strict();
+
+/** Masked account key as stored, e.g. "****4141". */
+export const accountKeySchema = z.string().min(1).max(32);
+
+export const CREDENTIAL_FIELDS = ['username', 'password', 'totpSecret'] as const;
+export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
+
+/**
+ * A base32 TOTP secret as authenticator apps show it (spaces and lower case allowed), or an
+ * otpauth:// URI. The main process normalises it.
+ */
+export const totpSecretSchema = z
+  .string()
+  .trim()
+  .min(1, { error: 'TOTP secret must not be empty.' })
+  .max(512, { error: 'TOTP secret is too long.' })
+  .refine((s) => /^otpauth:\/\//i.test(s) || /^[A-Za-z2-7\s=-]{16,}$/.test(s), {
+    error: 'TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7).',
+  });
+
+export const credentialsInputSchema = z
+  .object({
+    username: z
+      .string()
+      .trim()
+      .min(1, { error: 'Username must not be empty.' })
+      .max(254, { error: 'Username is too long.' })
+      .optional(),
+    password: z
+      .string()
+      .min(1, { error: 'Password must not be empty.' })
+      .max(1024, { error: 'Password is too long.' })
+      .optional(),
+    totpSecret: totpSecretSchema.optional(),
+  })
+  .strict();
+export type CredentialsInput = z.infer<typeof credentialsInputSchema>;
+
+export const verificationCodeSchema = z
+  .object({ code: z.string().trim().regex(/^\d{4,8}$/, { error: 'Enter the 4–8 digit code the broker sent.' }) })
+  .strict();
+
+export const testDatabaseSchema = z.object({ url: z.string().min(1).max(2048) }).strict();
+
+export const openExternalSchema = z.object({ url: z.string().url().max(2048) }).strict();
+
+// ---- the contract ---------------------------------------------------------------------------
+
+/** A call: its request schema, and (as a phantom type) its response. */
+export interface CallSpec<Req extends z.ZodType, Res> {
+  request: Req;
+  /** Phantom: never set at run time. */
+  readonly __response?: Res;
+}
+function call<Res>() {
+  return <Req extends z.ZodType>(request: Req): CallSpec<Req, Res> => ({ request });
+}
+
+export const calls = {
+  getState: call<AppStateSnapshot>()(empty),
+  getDashboard: call<Dashboard>()(z.object({ accountKey: accountKeySchema.optional() }).strict()),
+  getChart: call<ChartSeries>()(z.object({ accountKey: accountKeySchema, range: z.enum(CHART_RANGES) }).strict()),
+  getStats: call<SyncStats>()(empty),
+
+  /** Runs a cycle at once, or joins the one running; resolves when the request is accepted. */
+  syncNow: call<{ accepted: boolean; message: string }>()(empty),
+  pause: call<SyncStatus>()(empty),
+  resume: call<SyncStatus>()(empty),
+
+  getSettings: call<SettingsView>()(empty),
+  /** Saves nothing unless every field is valid. */
+  updateSettings: call<{ ok: true; view: SettingsView } | { ok: false; errors: FieldErrors }>()(
+    settingsPatchSchema,
+  ),
+
+  getCredentials: call<CredentialsView>()(empty),
+  /** Write-only: stores the given fields in the OS keychain; stores nothing if one is invalid. */
+  setCredentials: call<
+    | { ok: true; credentials: CredentialsView }
+    | { ok: false; errors: Partial<Record<CredentialField | 'form', string>> }
+  >()(credentialsInputSchema),
+  clearCredentials: call<CredentialsView>()(empty),
+  /** Logs in with the stored credentials; may ask for a code or an approval. */
+  testLogin: call<LoginOutcome>()(empty),
+  /** Answers a pending verification challenge (SMS, e-mail or authenticator code). */
+  submitVerificationCode: call<LoginOutcome>()(verificationCodeSchema),
+  /** Connects to a PostgreSQL URL (a password may be inline) without saving anything. */
+  testDatabase: call<{ ok: boolean; message: string }>()(testDatabaseSchema),
+
+  openLogFolder: call<{ ok: boolean; message: string }>()(empty),
+  /** Opens an allow-listed https URL in the user's browser. */
+  openExternal: call<{ ok: boolean; message: string }>()(openExternalSchema),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type CallRequest<K extends CallName> = z.input<Calls[K]['request']>;
+export type CallResponse<K extends CallName> = NonNullable<Calls[K]['__response']>;
+
+/** Events pushed from main to every window. */
+export interface Events {
+  /** The engine's status changed (state, progress, next run, ...). */
+  status: SyncStatus;
+  /** A cycle committed new data: refetch the dashboard, chart and statistics. */
+  dataChanged: { accounts: string[]; at: string };
+  settingsChanged: SettingsView;
+  credentialsChanged: CredentialsView;
+}
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = ['status', 'dataChanged', 'settingsChanged', 'credentialsChanged'];
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+
+/** What the main process implements once and every transport (IPC, HTTP) exposes. */
+export type Handlers = { [K in CallName]: (request: z.output<Calls[K]['request']>) => Promise<CallResponse<K>> };
+
+/** What the renderer programs against; implemented over IPC (preload) and over HTTP + SSE. */
+export interface ContractClient {
+  call<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>>;
+  on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** Errors cross a transport as data, never as stack traces. */
+export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: CallErrorCode; message: string } };
+export type CallErrorCode = 'invalid-request' | 'unknown-call' | 'forbidden' | 'unavailable' | 'internal';
+
+/** Channel names used on Electron IPC. */
+export const ipcChannel = {
+  call: (name: CallName) => `magnus:call:${name}`,
+  event: (name: EventName) => `magnus:event:${name}`,
+} as const;
+
+/** The global the preload exposes to windows (contextBridge.exposeInMainWorld). */
+export const PRELOAD_GLOBAL = 'magnus';
+
+/** The shape the preload exposes under window.magnus. */
+export interface PreloadApi {
+  call(name: CallName, request: unknown): Promise<CallResult<unknown>>;
+  on(name: EventName, listener: (payload: unknown) => void): () => void;
+}

@@ -1,0 +1,45 @@
+/**
+ * Fresh PostgreSQL databases for tests: each test file asks for its own, named after this run
+ * (MAGNUS_TEST_RUN_ID, set by test/run-all.mjs) so the runner can drop them all at the end.
+ * Nothing depends on what an earlier run left behind.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const PG_ADMIN_URL = process.env.MAGNUS_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+const runId = process.env.MAGNUS_TEST_RUN_ID ?? `solo${process.pid.toString(36)}`;
+
+function urlFor(database: string): string {
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database; `label` makes it recognisable (letters, digits, underscore). */
+export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
+  const safe = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const name = `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+  await admin((c) => c.query(`create database "${name}"`));
+  return {
+    name,
+    url: urlFor(name),
+    drop: () => admin((c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+  };
+}
