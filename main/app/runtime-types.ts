@@ -7,7 +7,7 @@
  * never knows whether a window exists.
  */
 import type { EventName, Events, Handlers } from '../../shared/contract.js';
-import type { Capabilities, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type { Capabilities, IsoTime, SyncState, SyncStatus, SyncTrigger } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
 
 /** Where settings persist: electron-store in the desktop app, a JSON file (conf) when headless. */
@@ -37,6 +37,10 @@ export interface Runtime {
   readonly events: EventBus;
   readonly capabilities: Capabilities;
   status(): SyncStatus;
+  /** For GET /healthz: healthy while the last successful sync is recent. */
+  health(): HealthReport;
+  /** Prometheus text exposition of the engine's metrics (prom-client), for GET /metrics. */
+  metrics(): Promise<{ contentType: string; body: string }>;
   /** Opens the store, checks credentials, schedules the first cycle at once. */
   start(trigger?: SyncTrigger): Promise<void>;
   /** Stops timers, finishes or rolls back the running cycle, closes the store. */
@@ -47,4 +51,14 @@ export interface Runtime {
   resume(reason: 'resume' | 'clock-jump'): void;
   /** Network came back (desktop: online event); retry at once when offline. */
   networkRestored(): void;
+}
+
+export interface HealthReport {
+  healthy: boolean;
+  state: SyncState;
+  lastSuccessAt: IsoTime | null;
+  /** Seconds since the last successful sync, null before the first. */
+  ageSeconds: number | null;
+  /** Older than this is unhealthy (two sync intervals plus a grace period). */
+  maxAgeSeconds: number;
 }
