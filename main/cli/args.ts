@@ -1,0 +1,233 @@
+/**
+ * Parses and validates the `magnus-sync` command line. Every flag is checked here, before anything
+ * is opened or written; a problem becomes one clear UsageError (exit code 2).
+ */
+import { parseArgs } from 'node:util';
+import { postgresUrlProblem, SYNC_INTERVAL_BOUNDS, TRADE_INTERVAL_BOUNDS } from '../../shared/settings.js';
+
+export const EXIT = { ok: 0, cycleFailed: 1, usage: 2, needsUser: 3 } as const;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface CommonOptions {
+  /** PostgreSQL URL (may carry a password; never logged). */
+  database: string | null;
+  dataDir: string | null;
+  apiUrl: string | null;
+  demo: boolean;
+  json: boolean;
+  verbose: boolean;
+}
+
+export type CliCommand =
+  | ({
+      command: 'sync';
+      once: boolean;
+      interval: number | null;
+      tradeInterval: number | null;
+      serve: ServeAddress | null;
+    } & CommonOptions)
+  | ({ command: 'login' | 'logout' | 'status' } & CommonOptions)
+  | ({ command: 'export'; format: 'csv' | 'json'; out: string | null } & CommonOptions)
+  | { command: 'help' }
+  | { command: 'version' };
+
+export interface ServeAddress {
+  host: string;
+  port: number;
+}
+
+export const USAGE = `Usage:
+  magnus-sync [--once] [--interval SECONDS] [--trade-interval SECONDS]
+              [--database URL | --data-dir DIR] [--api-url URL] [--demo] [--json] [--serve HOST:PORT]
+  magnus-sync login | logout | status [--database URL | --data-dir DIR] [--api-url URL] [--json]
+  magnus-sync export --format csv|json [--out FILE] [--database URL | --data-dir DIR]
+
+Syncs a Robinhood account into PostgreSQL: every --interval seconds (default 300) the positions,
+option positions with Greeks, balances and a portfolio snapshot; every --trade-interval seconds
+(default 3600) the trade history.
+
+Options:
+  --once                 run one full cycle (trade history included), print a summary and exit
+  --interval SECONDS     sync interval, ${SYNC_INTERVAL_BOUNDS.min}-${SYNC_INTERVAL_BOUNDS.max} (default 300)
+  --trade-interval SECONDS  trade-history interval, ${TRADE_INTERVAL_BOUNDS.min}-${TRADE_INTERVAL_BOUNDS.max} (default 3600)
+  --database URL         a PostgreSQL server, postgres://user[:password]@host:5432/db
+  --data-dir DIR         folder of the embedded database and logs (default: the OS app-data folder)
+  --api-url URL          another broker API base (e.g. a simulator); https unless on this machine
+  --demo                 sync the built-in simulator (demo data, no credentials)
+  --json                 machine-readable output (one JSON object per summary)
+  --serve HOST:PORT      serve the status page, /healthz and /metrics (loopback unless you say otherwise)
+  --verbose              debug logging on the console
+  --help, --version
+
+Commands:
+  login                  store username, password and TOTP secret in the OS keychain and sign in
+  logout                 revoke the session and remove stored credentials and tokens
+  status                 print the last sync runs and what the store holds
+  export                 write positions, orders, trades and snapshots as CSV or JSON
+
+Credentials come from the OS keychain (see login), else from ROBINHOOD_USERNAME,
+ROBINHOOD_PASSWORD and ROBINHOOD_TOTP_SECRET (ROBINHOOD_MFA_CODE is accepted as the same secret).
+
+Exit codes: 0 success, 1 the cycle failed, 2 usage or configuration error, 3 authentication needs you.`;
+
+const SUBCOMMANDS = ['login', 'logout', 'status', 'export'] as const;
+
+export function parseCli(argv: readonly string[]): CliCommand {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { command: 'help' };
+  if (values.version) return { command: 'version' };
+  if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`);
+  const sub = positionals[0];
+  if (sub !== undefined && !(SUBCOMMANDS as readonly string[]).includes(sub)) {
+    throw new UsageError(`Unknown command "${sub}". Commands: ${SUBCOMMANDS.join(', ')}.`);
+  }
+
+  const common = commonOptions(values);
+  const syncOnly = ['once', 'interval', 'trade-interval', 'serve'] as const;
+  const exportOnly = ['format', 'out'] as const;
+
+  if (sub === undefined) {
+    for (const flag of exportOnly)
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to the export command.`);
+    return {
+      command: 'sync',
+      ...common,
+      once: values.once ?? false,
+      interval: intervalOption(values.interval, '--interval', SYNC_INTERVAL_BOUNDS),
+      tradeInterval: intervalOption(values['trade-interval'], '--trade-interval', TRADE_INTERVAL_BOUNDS),
+      serve: values.serve === undefined ? null : serveAddress(values.serve),
+    };
+  }
+  for (const flag of syncOnly) {
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be used with the ${sub} command.`);
+  }
+  if (sub === 'export') {
+    if (values.format === undefined) throw new UsageError('export needs --format csv or --format json.');
+    if (values.format !== 'csv' && values.format !== 'json') {
+      throw new UsageError(`--format must be csv or json, not "${values.format}".`);
+    }
+    if (values.out !== undefined && values.out.trim() === '')
+      throw new UsageError('--out needs a file name.');
+    return { command: 'export', ...common, format: values.format, out: values.out ?? null };
+  }
+  for (const flag of exportOnly)
+    if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to the export command.`);
+  return { command: sub, ...common };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      once: { type: 'boolean' },
+      interval: { type: 'string' },
+      'trade-interval': { type: 'string' },
+      database: { type: 'string' },
+      'data-dir': { type: 'string' },
+      'api-url': { type: 'string' },
+      demo: { type: 'boolean' },
+      json: { type: 'boolean' },
+      serve: { type: 'string' },
+      format: { type: 'string' },
+      out: { type: 'string' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  });
+}
+
+function describeParseError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^']*)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
+    return `Unknown option ${option ?? ''}. Run magnus-sync --help.`.replace('  ', ' ');
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return /argument missing/.test(message)
+      ? `Option ${option?.split(' ')[0] ?? ''} needs a value.`
+      : `Option ${option ?? ''} does not take a value.`;
+  }
+  return message.split('. ')[0] ?? 'Invalid arguments.';
+}
+
+function commonOptions(values: ReturnType<typeof parse>['values']): CommonOptions {
+  const database = values.database ?? null;
+  const dataDir = values['data-dir'] ?? null;
+  const apiUrl = values['api-url'] ?? null;
+  const demo = values.demo ?? false;
+  if (database !== null && dataDir !== null) {
+    throw new UsageError(
+      'Use either --database (a PostgreSQL server) or --data-dir (the embedded database), not both.',
+    );
+  }
+  if (database !== null) {
+    const problem = postgresUrlProblem(database);
+    if (problem) throw new UsageError(problem.replace(/^Database URL/, '--database'));
+  }
+  if (dataDir !== null && dataDir.trim() === '') throw new UsageError('--data-dir needs a folder.');
+  if (apiUrl !== null) {
+    if (demo) throw new UsageError('--demo runs its own simulator; it cannot be combined with --api-url.');
+    const problem = apiUrlProblem(apiUrl);
+    if (problem) throw new UsageError(problem);
+  }
+  return { database, dataDir, apiUrl, demo, json: values.json ?? false, verbose: values.verbose ?? false };
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Credentials are sent to this URL: plain http is only acceptable on this machine. */
+export function apiUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return `--api-url "${value}" is not a URL (expected e.g. https://api.robinhood.com).`;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return '--api-url must be an http(s) URL.';
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    return '--api-url must use https unless it points at this machine (credentials would travel in clear text).';
+  }
+  if (url.username || url.password) return '--api-url must not contain credentials.';
+  if (url.search || url.hash) return '--api-url must be a base URL without a query or fragment.';
+  return null;
+}
+
+function intervalOption(
+  value: string | undefined,
+  flag: string,
+  bounds: { min: number; max: number },
+): number | null {
+  if (value === undefined) return null;
+  if (!/^\d+$/.test(value.trim()))
+    throw new UsageError(`${flag} must be a whole number of seconds, not "${value}".`);
+  const seconds = Number(value);
+  if (seconds < bounds.min || seconds > bounds.max) {
+    throw new UsageError(`${flag} must be between ${bounds.min} and ${bounds.max} seconds.`);
+  }
+  return seconds;
+}
+
+export function serveAddress(value: string): ServeAddress {
+  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(value.trim());
+  if (!match) throw new UsageError(`--serve must be HOST:PORT (e.g. 127.0.0.1:8765), not "${value}".`);
+  const port = Number(match[2]);
+  if (port > 65535) throw new UsageError(`--serve port must be between 0 and 65535.`);
+  const host = match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!;
+  return { host, port };
+}

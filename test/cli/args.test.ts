@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { apiUrlProblem, parseCli, UsageError } from '../../main/cli/args.js';
+
+const usage = (argv: string[]) => {
+  try {
+    parseCli(argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error(`expected a usage error for ${argv.join(' ')}`);
+};
+
+describe('magnus-sync arguments', () => {
+  it('defaults to a continuous sync on the embedded store', () => {
+    expect(parseCli([])).toEqual({
+      command: 'sync',
+      once: false,
+      interval: null,
+      tradeInterval: null,
+      serve: null,
+      database: null,
+      dataDir: null,
+      apiUrl: null,
+      demo: false,
+      json: false,
+      verbose: false,
+    });
+  });
+
+  it('parses a full sync command line', () => {
+    const cmd = parseCli([
+      '--once',
+      '--interval',
+      '120',
+      '--trade-interval=900',
+      '--database',
+      'postgres://u:p@db.example.com:5432/magnus',
+      '--api-url',
+      'http://127.0.0.1:4010',
+      '--json',
+      '--serve',
+      '[::1]:8765',
+    ]);
+    expect(cmd).toMatchObject({
+      command: 'sync',
+      once: true,
+      interval: 120,
+      tradeInterval: 900,
+      database: 'postgres://u:p@db.example.com:5432/magnus',
+      apiUrl: 'http://127.0.0.1:4010',
+      json: true,
+      serve: { host: '::1', port: 8765 },
+    });
+  });
+
+  it('parses the subcommands', () => {
+    expect(parseCli(['login', '--data-dir', '/tmp/m'])).toMatchObject({
+      command: 'login',
+      dataDir: '/tmp/m',
+    });
+    expect(parseCli(['status', '--json'])).toMatchObject({ command: 'status', json: true });
+    expect(parseCli(['export', '--format', 'csv', '--out', 'x.csv'])).toMatchObject({
+      command: 'export',
+      format: 'csv',
+      out: 'x.csv',
+    });
+    expect(parseCli(['--help'])).toEqual({ command: 'help' });
+    expect(parseCli(['--version'])).toEqual({ command: 'version' });
+  });
+
+  it.each([
+    [['--frobnicate'], 'Unknown option --frobnicate. Run magnus-sync --help.'],
+    [['--interval'], 'Option --interval needs a value.'],
+    [['--once=yes'], 'Option --once does not take a value.'],
+    [['--interval', 'ten'], '--interval must be a whole number of seconds, not "ten".'],
+    [['--interval', '5'], '--interval must be between 60 and 86400 seconds.'],
+    [['--trade-interval', '10'], '--trade-interval must be between 300 and 604800 seconds.'],
+    [['--database', 'mysql://x/y'], '--database must start with postgres:// or postgresql://.'],
+    [
+      ['--database', 'postgres://h:5432/'],
+      '--database must name one database, e.g. postgres://user@localhost:5432/magnus.',
+    ],
+    [
+      ['--database', 'postgres://h/db', '--data-dir', '/x'],
+      'Use either --database (a PostgreSQL server) or --data-dir (the embedded database), not both.',
+    ],
+    [
+      ['--api-url', 'http://evil.example.com'],
+      '--api-url must use https unless it points at this machine (credentials would travel in clear text).',
+    ],
+    [
+      ['--api-url', 'not a url'],
+      '--api-url "not a url" is not a URL (expected e.g. https://api.robinhood.com).',
+    ],
+    [
+      ['--demo', '--api-url', 'https://api.robinhood.com'],
+      '--demo runs its own simulator; it cannot be combined with --api-url.',
+    ],
+    [['--serve', 'localhost'], '--serve must be HOST:PORT (e.g. 127.0.0.1:8765), not "localhost".'],
+    [['--serve', '127.0.0.1:99999'], '--serve port must be between 0 and 65535.'],
+    [['sing'], 'Unknown command "sing". Commands: login, logout, status, export.'],
+    [['export'], 'export needs --format csv or --format json.'],
+    [['export', '--format', 'xml'], '--format must be csv or json, not "xml".'],
+    [['status', '--once'], '--once cannot be used with the status command.'],
+    [['--format', 'csv'], '--format belongs to the export command.'],
+  ])('rejects %j with a clear message', (argv, message) => {
+    expect(usage(argv)).toBe(message);
+  });
+
+  it('never repeats a database password in an error', () => {
+    const message = usage(['--database', 'postgres://user:hunter2@host:5432/a/b']);
+    expect(message).not.toContain('hunter2');
+  });
+
+  it('accepts https anywhere and http only on this machine', () => {
+    expect(apiUrlProblem('https://api.robinhood.com')).toBeNull();
+    expect(apiUrlProblem('http://localhost:8080')).toBeNull();
+    expect(apiUrlProblem('http://127.0.0.2:8080')).toBeNull();
+    expect(apiUrlProblem('https://user:pw@api.robinhood.com')).toBe(
+      '--api-url must not contain credentials.',
+    );
+  });
+});
