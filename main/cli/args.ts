@@ -74,6 +74,9 @@ ROBINHOOD_PASSWORD and ROBINHOOD_TOTP_SECRET (ROBINHOOD_MFA_CODE is accepted as 
 Exit codes: 0 success, 1 the cycle failed, 2 usage or configuration error, 3 authentication needs you.`;
 
 const SUBCOMMANDS = ['login', 'logout', 'status', 'export'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+const isSubcommand = (value: string): value is Subcommand =>
+  (SUBCOMMANDS as readonly string[]).includes(value);
 
 export function parseCli(argv: readonly string[]): CliCommand {
   let parsed: ReturnType<typeof parse>;
@@ -86,10 +89,11 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`);
-  const sub = positionals[0];
-  if (sub !== undefined && !(SUBCOMMANDS as readonly string[]).includes(sub)) {
-    throw new UsageError(`Unknown command "${sub}". Commands: ${SUBCOMMANDS.join(', ')}.`);
+  const first = positionals[0];
+  if (first !== undefined && !isSubcommand(first)) {
+    throw new UsageError(`Unknown command "${first}". Commands: ${SUBCOMMANDS.join(', ')}.`);
   }
+  const sub = first;
 
   const common = commonOptions(values);
   const syncOnly = ['once', 'interval', 'trade-interval', 'serve'] as const;
