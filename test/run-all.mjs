@@ -92,6 +92,8 @@ function run(cmd, args, env = {}) {
 /** Starts gnome-keyring's Secret Service in this D-Bus session, unlocked, with its files in a temp folder. */
 function startKeyring() {
   const home = mkdtempSync(join(tmpdir(), 'magnus-keyring-'));
+  // The daemon dies with this D-Bus session; its files go with it.
+  process.on('exit', () => rmSync(home, { recursive: true, force: true }));
   const r = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], {
     input: 'magnus-test-keyring',
     env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_RUNTIME_DIR: home },
