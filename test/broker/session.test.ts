@@ -8,6 +8,8 @@ import {
   type LoginCredentials,
   type StoredTokens,
 } from '../../main/broker/robinhood/index.js';
+import { MemorySecretStore } from '../../main/secrets/memory-store.js';
+import { keychainTokenStore } from '../../main/secrets/token-store.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import { FakeClock } from './helpers/fake-clock.js';
 import { type FakeRobinhood, type Scenario, startFakeRobinhood } from './helpers/fake-robinhood.js';
@@ -151,6 +153,25 @@ describe('session token lifecycle', () => {
     await expect(accounts()).rejects.toMatchObject({ kind: 'network' });
     expect(rh.passwordGrants()).toHaveLength(1);
     expect(logger.records.some((r) => r.message.startsWith('Token refresh failed'))).toBe(true);
+  });
+
+  it('round-trips the session through the secrets token store (same StoredTokens shape)', async () => {
+    const clock = new FakeClock();
+    const rh = await startFakeRobinhood({ clock });
+    fakes.push(rh);
+    const secrets = new MemorySecretStore();
+    const make = () =>
+      createRobinhood({
+        baseUrl: rh.url,
+        clock,
+        tokenStore: keychainTokenStore(secrets),
+        deviceToken: DEVICE_TOKEN,
+        credentials: async () => ({ username: 'jane', password: PASSWORD }),
+      });
+    await make().client.listAccounts();
+    await make().client.listAccounts(); // a restart: the stored session is reused
+    expect(rh.passwordGrants()).toHaveLength(1);
+    expect(rh.server.requests).toHaveLength(3);
   });
 
   it('logout revokes the refresh token and forgets the tokens', async () => {

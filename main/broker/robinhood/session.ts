@@ -34,12 +34,15 @@ import type { AuthProvider } from './http.js';
 import { LoginGuard, type LoginGuardPolicy } from './login-guard.js';
 import type { Redactor } from './redact.js';
 
-/** What the TokenStore keeps (JSON-friendly). */
+/**
+ * What the TokenStore keeps (JSON-friendly; the same shape as main/secrets/token-store.ts, so the
+ * keychain store plugs in directly). A session without a refresh token is not persisted.
+ */
 export interface StoredTokens {
   accessToken: string;
-  refreshToken: string | null;
+  refreshToken: string;
   tokenType: string;
-  scope: string | null;
+  scope: string;
   /** ISO-8601 wall-clock expiry. */
   expiresAt: string;
 }
@@ -365,12 +368,16 @@ export class RobinhoodSession implements AuthProvider {
     this.#tokens = tokens;
     this.#redactor.addSecret(tokens.accessToken);
     this.#redactor.addSecret(tokens.refreshToken);
+    if (tokens.refreshToken === null) {
+      this.#logger.info('Not storing a Robinhood session without a refresh token; it lives in memory only');
+      return;
+    }
     try {
       await this.#store.save({
         accessToken: tokens.accessToken,
         refreshToken: tokens.refreshToken,
         tokenType: tokens.tokenType,
-        scope: tokens.scope,
+        scope: tokens.scope ?? '',
         expiresAt: tokens.expiresAt.toISOString(),
       });
     } catch (error) {
@@ -401,9 +408,10 @@ export class RobinhoodSession implements AuthProvider {
     }
     this.#tokens = {
       accessToken: stored.accessToken,
-      refreshToken: stored.refreshToken ?? null,
+      refreshToken:
+        typeof stored.refreshToken === 'string' && stored.refreshToken !== '' ? stored.refreshToken : null,
       tokenType: stored.tokenType || 'Bearer',
-      scope: stored.scope ?? null,
+      scope: typeof stored.scope === 'string' && stored.scope !== '' ? stored.scope : null,
       expiresAt,
     };
     this.#redactor.addSecret(this.#tokens.accessToken);
