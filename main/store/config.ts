@@ -1,0 +1,83 @@
+/**
+ * How the store is opened, and how a database location is shown without its password.
+ */
+import type { Logger } from '../util/logger.js';
+
+export type StoreConfig =
+  | {
+      kind: 'embedded' /** The app's data folder; the database lives in <dataDir>/pgdata. */;
+      dataDir: string;
+    }
+  | { kind: 'postgres' /** postgres://user[:password]@host:port/database */; url: string };
+
+export interface StoreOptions {
+  logger?: Logger;
+  /** PostgreSQL only: statements running longer are cancelled by the server. */
+  statementTimeoutMs?: number;
+  /** Identifies this process in sync_runs and in the lock connection's application_name. */
+  agentId?: string;
+  /** Embedded only: a folder lock not refreshed for this long is considered abandoned (min 2000). */
+  lockStaleMs?: number;
+  /** PostgreSQL only: pool size (default 4). */
+  maxConnections?: number;
+}
+
+/** Raised when the store cannot be opened; the message is safe to show and log. */
+export class StoreOpenError extends Error {
+  override readonly name = 'StoreOpenError';
+  constructor(
+    message: string,
+    readonly reason: 'locked' | 'connect' | 'migrate' | 'config',
+  ) {
+    super(message);
+  }
+}
+
+/** Raised when a write gets invalid input; nothing was written. */
+export class StoreInputError extends Error {
+  override readonly name = 'StoreInputError';
+}
+
+/** The URL with its password (and any password query parameter) replaced by "***". */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // Unparseable: strip anything between "//user:" and "@" by pattern.
+    return url.replace(/(\/\/[^/:@]*:)[^@/]*@/, '$1***@');
+  }
+  if (parsed.password) parsed.password = '***';
+  for (const key of [...parsed.searchParams.keys()]) {
+    if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
+  }
+  return parsed.toString();
+}
+
+/** Removes every trace of the URL's password from a message (raw, percent-decoded, and the URL itself). */
+export function redactMessage(message: string, url: string | null): string {
+  if (!url) return message;
+  let out = message.split(url).join(redactUrl(url));
+  try {
+    const parsed = new URL(url);
+    const secrets = new Set<string>();
+    if (parsed.password) {
+      secrets.add(parsed.password);
+      secrets.add(decodeURIComponent(parsed.password));
+    }
+    for (const [key, value] of parsed.searchParams) {
+      if (/pass|secret|token|key/i.test(key) && value) secrets.add(value);
+    }
+    for (const secret of secrets) {
+      if (secret.length > 0) out = out.split(secret).join('***');
+    }
+  } catch {
+    // Already handled by the whole-URL replacement above.
+  }
+  return out;
+}
+
+/** A human description of where the data lives, safe for logs and windows. */
+export function describeLocation(config: StoreConfig): string {
+  return config.kind === 'embedded' ? `embedded database in ${config.dataDir}` : redactUrl(config.url);
+}

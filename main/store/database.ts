@@ -1,0 +1,95 @@
+/**
+ * knex over one of two PostgreSQL backends, with the same result types from both:
+ * bigint/count → number, numeric → decimal string, date → "YYYY-MM-DD", timestamptz → Date,
+ * jsonb → parsed value.
+ */
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import knexFactory, { type Knex } from 'knex';
+import ClientPgLite from 'knex-pglite';
+import pg from 'pg';
+import type { Logger } from '../util/logger.js';
+
+const INT8_OID = 20;
+const DATE_OID = 1082;
+
+function int8ToNumber(value: string): number {
+  const n = Number(value);
+  // Counts and ids stay far below 2^53; a larger value would be silently wrong, so refuse it.
+  if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${value} does not fit a JavaScript number`);
+  return n;
+}
+
+const keepDateText = (value: string): string => value;
+
+/** node-postgres type parsers for this store's connections only (the global pg.types stay untouched). */
+export const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8_OID) return int8ToNumber;
+    if (oid === DATE_OID) return keepDateText;
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads do not accept a union format
+    return pg.types.getTypeParser(oid, format as any);
+  },
+};
+
+function knexLog(logger: Logger): Knex.Config['log'] {
+  return {
+    warn: (message: unknown) => logger.warn('database: ' + String(message)),
+    error: (message: unknown) => logger.error('database: ' + String(message)),
+    deprecate: (message: unknown) => logger.debug('database: ' + String(message)),
+    debug: (message: unknown) => logger.debug('database: ' + String(message)),
+  };
+}
+
+export interface EmbeddedDatabase {
+  knex: Knex;
+  pglite: PGlite;
+}
+
+/** Opens (initialising when new) a PGlite data folder. */
+export async function openEmbeddedDatabase(pgdataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  const pglite = new PGlite(pgdataDir, {
+    parsers: {
+      [pgliteTypes.INT8]: (value: string) => int8ToNumber(value),
+      [pgliteTypes.DATE]: keepDateText,
+    },
+  });
+  await pglite.waitReady;
+  const knex = knexFactory({
+    client: ClientPgLite,
+    dialect: 'postgres',
+    // knex-pglite accepts an existing instance through a connection function; its types do not say so.
+    connection: (() => ({ pglite })) as unknown as Knex.Config['connection'],
+    useNullAsDefault: true,
+    log: knexLog(logger),
+  });
+  return { knex, pglite };
+}
+
+export interface PostgresOptions {
+  statementTimeoutMs?: number;
+  maxConnections?: number;
+  applicationName?: string;
+}
+
+/** pg connection settings shared by the pool and by dedicated lock/listen connections. */
+export function pgConnectionConfig(url: string, options: PostgresOptions): pg.ClientConfig {
+  const config: pg.ClientConfig = {
+    connectionString: url,
+    application_name: options.applicationName ?? 'magnus-sync',
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    types: pgTypes,
+  };
+  if (options.statementTimeoutMs !== undefined) config.statement_timeout = options.statementTimeoutMs;
+  return config;
+}
+
+export function openPostgresDatabase(url: string, options: PostgresOptions, logger: Logger): Knex {
+  return knexFactory({
+    client: 'pg',
+    connection: pgConnectionConfig(url, options) as Knex.PgConnectionConfig,
+    pool: { min: 0, max: options.maxConnections ?? 4, idleTimeoutMillis: 30_000 },
+    acquireConnectionTimeout: 30_000,
+    log: knexLog(logger),
+  });
+}

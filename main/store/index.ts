@@ -1,0 +1,41 @@
+/**
+ * The store's public surface: everything the engine, the runtime and the CLI may import.
+ * See docs/schema.md for the tables.
+ */
+
+export { isAccountKey, maskAccountNumber, maskAccountReferences } from './account-key.js';
+export type { AccountLockResult } from './account-lock.js';
+export { ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
+export type { StoreConfig, StoreOptions } from './config.js';
+export { describeLocation, redactMessage, redactUrl, StoreInputError, StoreOpenError } from './config.js';
+export type { ExportDataset, ExportFormat, ExportOptions } from './export.js';
+export { EXPORT_DATASETS, EXPORT_FORMATS } from './export.js';
+export type {
+  ClosedTrade,
+  FifoExecution,
+  FifoInput,
+  FifoOptionEvent,
+  FifoResult,
+  OpenLot,
+  OptionEventType,
+  UnmatchedClose,
+} from './fifo.js';
+export { allocateFees, FEE_PLACES, matchLots } from './fifo.js';
+export {
+  addDays,
+  daysBetween,
+  MARKET_TIME_ZONE,
+  nyDate,
+  nyMarketClose,
+  tradingDayOf,
+} from './market-time.js';
+export type { ChangeNotification } from './notify.js';
+export { NOTIFY_CHANNEL } from './notify.js';
+export { derivePositionValues, perSharePremium } from './position-math.js';
+export { MAX_CHART_POINTS } from './reads/chart.js';
+export type { TradeRecord } from './repos/trades.js';
+export type * from './rows.js';
+export { GLOBAL_STREAM_ACCOUNT, POSITIONS_STREAM } from './rows.js';
+export type { FifoSource, Store, TradeHistoryRebuild } from './store.js';
+export { openStore } from './store.js';
+export { testPostgresConnection } from './test-connection.js';

@@ -1,0 +1,8 @@
+/**
+ * Every migration, in order. A static list (no folder scan) so it works from tsc output, from a
+ * bundle and inside an Electron asar. Append new steps; never edit a released one.
+ */
+import { initialSchema } from './0001_initial.js';
+import type { StoreMigration } from './types.js';
+
+export const MIGRATIONS: readonly StoreMigration[] = [initialSchema];

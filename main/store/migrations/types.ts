@@ -1,0 +1,13 @@
+import type { Knex } from 'knex';
+
+/** One schema step. Names sort in the order they run and never change once released. */
+export interface StoreMigration {
+  name: string;
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/** Runs statements one by one (PGlite's extended protocol takes one statement per query). */
+export async function runStatements(knex: Knex, statements: readonly string[]): Promise<void> {
+  for (const sql of statements) await knex.raw(sql);
+}

@@ -1,0 +1,90 @@
+/**
+ * Equity over time for the chart. 1D, 1W and 1M read portfolio_snapshots (one point per cycle);
+ * 1Y and ALL read daily_portfolio_balances (one point per trading day, at 16:00 New York time).
+ * Every series is thinned to at most MAX_CHART_POINTS: time is cut into equal buckets and the
+ * last point of each bucket is kept, so the newest value is always the last point.
+ */
+import type { ChartPoint, ChartRange, ChartSeries } from '../../../shared/models.js';
+import { addDays, daysBetween, nyDate, nyMarketClose } from '../market-time.js';
+import type { DbRow, Queryable } from '../repos/common.js';
+import { isoAt } from '../repos/common.js';
+
+export const MAX_CHART_POINTS = 500;
+
+const SNAPSHOT_SPANS_MS: Partial<Record<ChartRange, number>> = {
+  '1D': 24 * 3_600_000,
+  '1W': 7 * 86_400_000,
+  '1M': 31 * 86_400_000,
+};
+
+async function snapshotPoints(
+  db: Queryable,
+  accountKey: string,
+  now: Date,
+  spanMs: number,
+): Promise<ChartPoint[]> {
+  const from = new Date(now.getTime() - spanMs);
+  // A span cut into n buckets can touch n + 1 of them; divide by one less to stay within the bound.
+  const bucketSeconds = Math.max(1, Math.ceil(spanMs / 1000 / (MAX_CHART_POINTS - 1)));
+  const result = await db.raw(
+    `select distinct on (bucket) floor(extract(epoch from taken_at) / ?) as bucket, taken_at, equity
+       from portfolio_snapshots
+      where account_number = ? and taken_at >= ? and taken_at <= ?
+      order by bucket, taken_at desc`,
+    [bucketSeconds, accountKey, from.toISOString(), now.toISOString()],
+  );
+  return (result.rows as DbRow[]).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) }));
+}
+
+async function dailyPoints(
+  db: Queryable,
+  accountKey: string,
+  now: Date,
+  range: ChartRange,
+): Promise<ChartPoint[]> {
+  const to = nyDate(now);
+  let from: string;
+  if (range === '1Y') {
+    from = addDays(to, -365);
+  } else {
+    const first = (await db('daily_portfolio_balances')
+      .where({ account_number: accountKey })
+      .orderBy('date')
+      .first('date')) as DbRow | undefined;
+    if (!first) return [];
+    from = String(first.date);
+  }
+  const bucketDays = Math.max(1, Math.ceil((daysBetween(from, to) + 1) / (MAX_CHART_POINTS - 1)));
+  const result = await db.raw(
+    `select distinct on (bucket) (date - ?::date) / ? as bucket, to_char(date, 'YYYY-MM-DD') as day, ending_balance
+       from daily_portfolio_balances
+      where account_number = ? and date >= ?::date and date <= ?::date
+      order by bucket, date desc`,
+    [from, bucketDays, accountKey, from, to],
+  );
+  return (result.rows as DbRow[]).map((r) => ({
+    t: nyMarketClose(String(r.day)).toISOString(),
+    equity: String(r.ending_balance),
+  }));
+}
+
+export async function readChart(
+  db: Queryable,
+  options: { accountKey: string; range: ChartRange; now: Date },
+): Promise<ChartSeries> {
+  const spanMs = SNAPSHOT_SPANS_MS[options.range];
+  if (spanMs !== undefined) {
+    return {
+      accountKey: options.accountKey,
+      range: options.range,
+      source: 'snapshots',
+      points: await snapshotPoints(db, options.accountKey, options.now, spanMs),
+    };
+  }
+  return {
+    accountKey: options.accountKey,
+    range: options.range,
+    source: 'daily',
+    points: await dailyPoints(db, options.accountKey, options.now, options.range),
+  };
+}

@@ -1,0 +1,121 @@
+/** The status window's main read: accounts, latest snapshot, stock positions, option legs. */
+import type {
+  AccountSummary,
+  Dashboard,
+  OptionLegView,
+  PortfolioSnapshotView,
+  StockPositionView,
+} from '../../../shared/models.js';
+import { dec, decOrNull, decString } from '../../util/money.js';
+import { daysBetween, nyDate } from '../market-time.js';
+import { percentOf } from '../position-math.js';
+import { snapshotRecord } from '../repos/balances.js';
+import type { DbRow, Queryable } from '../repos/common.js';
+import { as, isoAt, isoAtOrNull, textOrNull } from '../repos/common.js';
+import { POSITIONS_STREAM, type SnapshotRecord } from '../rows.js';
+
+function accountSummary(r: DbRow): AccountSummary {
+  return {
+    accountKey: String(r.account_number),
+    broker: as<AccountSummary['broker']>(r.broker),
+    accountType: String(r.account_type),
+    updatedAt: isoAtOrNull(r.updated_at),
+  };
+}
+
+export function snapshotView(s: SnapshotRecord): PortfolioSnapshotView {
+  const previous = decOrNull(s.previousCloseEquity);
+  const change = previous ? dec(s.equity).minus(previous) : null;
+  return {
+    accountKey: s.accountNumber,
+    takenAt: s.takenAt,
+    equity: s.equity,
+    marketValue: s.marketValue ?? '0',
+    cash: s.cash ?? '0',
+    buyingPower: s.buyingPower ?? '0',
+    stockValue: s.stockValue ?? '0',
+    optionsValue: s.optionsValue ?? '0',
+    previousCloseEquity: s.previousCloseEquity,
+    dayChange: change ? decString(change) : null,
+    dayChangePercent: change && previous ? percentOf(change, previous) : null,
+  };
+}
+
+function stockView(r: DbRow): StockPositionView {
+  return {
+    symbol: String(r.symbol),
+    name: textOrNull(r.display_name),
+    quantity: String(r.quantity),
+    averagePrice: String(r.average_price),
+    lastPrice: textOrNull(r.last_price),
+    marketValue: textOrNull(r.market_value),
+    costBasis: String(r.cost_basis),
+    unrealizedPl: textOrNull(r.unrealized_pl),
+    unrealizedPlPercent: textOrNull(r.unrealized_pl_percent),
+  };
+}
+
+function optionView(r: DbRow, today: string): OptionLegView {
+  const expirationDate = String(r.expiration_date);
+  return {
+    symbol: String(r.symbol),
+    optionType: as<OptionLegView['optionType']>(r.option_type),
+    strikePrice: String(r.strike_price),
+    expirationDate,
+    daysToExpiry: daysBetween(today, expirationDate),
+    direction: as<OptionLegView['direction']>(r.direction),
+    quantity: String(r.quantity),
+    multiplier: String(r.multiplier),
+    averagePrice: String(r.average_price),
+    markPrice: textOrNull(r.last_price),
+    delta: textOrNull(r.delta),
+    gamma: textOrNull(r.gamma),
+    theta: textOrNull(r.theta),
+    vega: textOrNull(r.vega),
+    rho: textOrNull(r.rho),
+    impliedVolatility: textOrNull(r.implied_volatility),
+    marketValue: textOrNull(r.market_value),
+    unrealizedPl: textOrNull(r.unrealized_pl),
+    unrealizedPlPercent: textOrNull(r.unrealized_pl_percent),
+    strategyId: textOrNull(r.strategy_id),
+    strategy: textOrNull(r.strategy),
+  };
+}
+
+/**
+ * `now` decides days to expiry (counted in New York calendar days; 0 on the expiration day,
+ * negative once past it while the broker still reports the position).
+ */
+export async function readDashboard(
+  db: Queryable,
+  options: { accountKey?: string; now: Date },
+): Promise<Dashboard> {
+  const accounts = ((await db('trading_accounts').orderBy('account_number')) as DbRow[]).map(accountSummary);
+  const account = accounts.find((a) => a.accountKey === options.accountKey) ?? accounts[0] ?? null;
+  if (!account)
+    return { accounts, account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
+  const key = account.accountKey;
+
+  const [latest, stocks, legs, state] = await Promise.all([
+    db('portfolio_snapshots').where({ account_number: key }).orderBy('taken_at', 'desc').first(),
+    db('positions as p')
+      .leftJoin('instruments as i', 'i.id', 'p.instrument_id')
+      .where({ 'p.account_number': key, 'p.asset_type': 'stock' })
+      .select('p.*', db.raw('coalesce(p.name, i.simple_name, i.name) as display_name'))
+      .orderByRaw('p.market_value desc nulls last, p.symbol asc, p.position_key asc'),
+    db('positions')
+      .where({ account_number: key, asset_type: 'option' })
+      .orderBy(['expiration_date', 'symbol', 'strike_price', 'option_type', 'direction', 'position_key']),
+    db('sync_state').where({ account_number: key, stream: POSITIONS_STREAM }).first('last_success_at'),
+  ]);
+
+  const today = nyDate(options.now);
+  return {
+    accounts,
+    account,
+    snapshot: latest ? snapshotView(snapshotRecord(latest as DbRow)) : null,
+    stocks: (stocks as DbRow[]).map(stockView),
+    options: (legs as DbRow[]).map((r) => optionView(r, today)),
+    positionsAsOf: state && (state as DbRow).last_success_at ? isoAt((state as DbRow).last_success_at) : null,
+  };
+}

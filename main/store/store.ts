@@ -1,0 +1,271 @@
+/**
+ * openStore(): the one entry point. Opens embedded PGlite (in <dataDir>/pgdata, behind a folder
+ * lock) or a PostgreSQL server by URL, migrates it, and returns the Store the engine, the runtime
+ * and the CLI share.
+ */
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
+import type { Knex } from 'knex';
+import type { ChartRange, ChartSeries, Dashboard, SyncStats } from '../../shared/models.js';
+import { postgresUrlProblem } from '../../shared/settings.js';
+import { type Logger, silentLogger } from '../util/logger.js';
+import { type AccountLockResult, withAdvisoryLock } from './account-lock.js';
+import {
+  describeLocation,
+  redactMessage,
+  redactUrl,
+  type StoreConfig,
+  StoreOpenError,
+  type StoreOptions,
+} from './config.js';
+import { openEmbeddedDatabase, openPostgresDatabase, pgConnectionConfig } from './database.js';
+import { type ExportDataset, type ExportFormat, type ExportOptions, exportData } from './export.js';
+import { type FifoExecution, type FifoOptionEvent, type FifoResult, matchLots } from './fifo.js';
+import { type FolderLock, lockDataFolder } from './folder-lock.js';
+import { nyDate } from './market-time.js';
+import { migrateToLatest } from './migrate.js';
+import { type ChangeNotification, notificationPayload, sendNotification } from './notify.js';
+import { readChart } from './reads/chart.js';
+import { readDashboard } from './reads/dashboard.js';
+import { readStats } from './reads/stats.js';
+import { accountsRepo } from './repos/accounts.js';
+import { dailyBalancesRepo, snapshotsRepo } from './repos/balances.js';
+import type { Queryable } from './repos/common.js';
+import { dividendsRepo, optionEventsRepo } from './repos/events.js';
+import { instrumentsRepo, optionInstrumentsRepo } from './repos/instruments.js';
+import { ordersRepo } from './repos/orders.js';
+import { positionsRepo } from './repos/positions.js';
+import { runsRepo, syncStateRepo } from './repos/runs.js';
+import { tradesRepo } from './repos/trades.js';
+import type { WriteCounts } from './rows.js';
+import { accountKey, parseOne } from './validate.js';
+
+export interface FifoSource {
+  executions: FifoExecution[];
+  events: FifoOptionEvent[];
+  /** Option instrument ids the account holds now (positions table). */
+  knownOpenInstrumentKeys: string[];
+}
+
+export interface TradeHistoryRebuild {
+  counts: WriteCounts;
+  trades: number;
+  openLots: number;
+  unmatched: FifoResult['unmatched'];
+}
+
+export interface Store {
+  readonly kind: StoreConfig['kind'];
+  /** Where the data lives, without any password: for logs and windows. */
+  readonly location: string;
+  /** The knex instance, for reads the repositories do not cover. Never pass it where a transaction is expected. */
+  readonly knex: Knex;
+
+  /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL: runs fn while holding the account's advisory lock, or resolves to
+   * { status: 'locked' } without running it when another agent holds it.
+   * Embedded: runs fn (the folder lock already makes this process the only writer).
+   */
+  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  /** PostgreSQL: NOTIFY magnus_sync with the JSON payload, delivered on commit. Embedded: validates only. */
+  notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
+
+  readonly accounts: typeof accountsRepo;
+  readonly positions: typeof positionsRepo;
+  readonly orders: typeof ordersRepo;
+  readonly trades: typeof tradesRepo;
+  readonly snapshots: typeof snapshotsRepo;
+  readonly dailyBalances: typeof dailyBalancesRepo;
+  readonly runs: typeof runsRepo;
+  readonly syncState: typeof syncStateRepo;
+  readonly instruments: typeof instrumentsRepo;
+  readonly optionInstruments: typeof optionInstrumentsRepo;
+  readonly dividends: typeof dividendsRepo;
+  readonly optionEvents: typeof optionEventsRepo;
+
+  /** Everything the FIFO needs for one account, read from the stored fills, events and positions. */
+  fifoSource(db: Queryable, accountKey: string): Promise<FifoSource>;
+  /**
+   * Recomputes the account's trade_history from its stored fills and option events (FIFO) and
+   * writes it delta-wise in `trx`. `now` decides which options count as expired.
+   */
+  rebuildTradeHistory(trx: Knex.Transaction, accountKey: string, now: Date): Promise<TradeHistoryRebuild>;
+
+  dashboard(options: { accountKey?: string; now: Date }): Promise<Dashboard>;
+  chart(options: { accountKey: string; range: ChartRange; now: Date }): Promise<ChartSeries>;
+  stats(options: { rateLimitPerMinute: number; recentLimit?: number; since?: Date }): Promise<SyncStats>;
+  /** Text chunks of a CSV or JSON export, read page by page. */
+  exportData(dataset: ExportDataset, format: ExportFormat, options?: ExportOptions): AsyncGenerator<string>;
+
+  /** Closes connections (and the embedded folder lock). Safe to call twice. */
+  close(): Promise<void>;
+}
+
+interface Backend {
+  kind: StoreConfig['kind'];
+  location: string;
+  knex: Knex;
+  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
+  close(): Promise<void>;
+}
+
+function makeStore(backend: Backend): Store {
+  const { knex } = backend;
+  const fifoSource = async (db: Queryable, key: string): Promise<FifoSource> => {
+    parseOne(accountKey, key, 'accountKey');
+    return {
+      executions: await ordersRepo.fifoExecutions(db, key),
+      events: await optionEventsRepo.fifoEvents(db, key),
+      knownOpenInstrumentKeys: await positionsRepo.openOptionInstrumentIds(db, key),
+    };
+  };
+  let closed: Promise<void> | null = null;
+  return {
+    kind: backend.kind,
+    location: backend.location,
+    knex,
+    transaction: (fn) => knex.transaction(fn),
+    withAccountLock: (key, fn) => {
+      parseOne(accountKey, key, 'accountKey');
+      return backend.withAccountLock(key, fn);
+    },
+    notify: (trx, payload) => backend.notify(trx, payload),
+    accounts: accountsRepo,
+    positions: positionsRepo,
+    orders: ordersRepo,
+    trades: tradesRepo,
+    snapshots: snapshotsRepo,
+    dailyBalances: dailyBalancesRepo,
+    runs: runsRepo,
+    syncState: syncStateRepo,
+    instruments: instrumentsRepo,
+    optionInstruments: optionInstrumentsRepo,
+    dividends: dividendsRepo,
+    optionEvents: optionEventsRepo,
+    fifoSource,
+    async rebuildTradeHistory(trx, key, now) {
+      const source = await fifoSource(trx, key);
+      const result = matchLots({ ...source, today: nyDate(now) });
+      const counts = await tradesRepo.replaceForAccount(trx, key, result.trades, now);
+      return {
+        counts,
+        trades: result.trades.length,
+        openLots: result.openLots.length,
+        unmatched: result.unmatched,
+      };
+    },
+    dashboard: (options) => readDashboard(knex, options),
+    chart: (options) => readChart(knex, options),
+    stats: (options) => readStats(knex, options),
+    exportData: (dataset, format, options) => exportData(knex, dataset, format, options),
+    close() {
+      closed ??= backend.close();
+      return closed;
+    },
+  };
+}
+
+async function openEmbedded(dataDir: string, options: StoreOptions, logger: Logger): Promise<Store> {
+  if (dataDir.trim() === '') throw new StoreOpenError('The data folder must not be empty.', 'config');
+  const root = resolve(dataDir);
+  const folder = join(root, 'pgdata');
+  const lock: FolderLock = await lockDataFolder(folder, root, { staleMs: options.lockStaleMs, logger });
+  let opened: { knex: Knex; pglite: PGlite };
+  try {
+    opened = await openEmbeddedDatabase(folder, logger);
+  } catch (error) {
+    await lock.release();
+    throw new StoreOpenError(
+      `Could not open the embedded database in ${root}: ${(error as Error).message}`,
+      'connect',
+    );
+  }
+  const { knex: db, pglite: engine } = opened;
+  const shutDown = async () => {
+    try {
+      await db.destroy();
+      if (!engine.closed) await engine.close();
+    } finally {
+      await lock.release();
+    }
+  };
+  try {
+    await migrateToLatest(db, logger);
+  } catch (error) {
+    await shutDown().catch(() => undefined);
+    throw new StoreOpenError(
+      `Could not prepare the embedded database in ${root}: ${(error as Error).message}`,
+      'migrate',
+    );
+  }
+  logger.info('Opened the embedded database', { folder });
+  return makeStore({
+    kind: 'embedded',
+    location: describeLocation({ kind: 'embedded', dataDir: root }),
+    knex: db,
+    withAccountLock: async (_key, fn) => ({ status: 'ran', value: await fn() }),
+    // No other process can listen to an embedded database; the payload is still checked.
+    notify: async (_trx, payload) => {
+      notificationPayload(payload);
+    },
+    close: shutDown,
+  });
+}
+
+async function openPostgres(url: string, options: StoreOptions, logger: Logger): Promise<Store> {
+  const problem = postgresUrlProblem(url);
+  if (problem) throw new StoreOpenError(problem, 'config');
+  const location = redactUrl(url);
+  const pgOptions = {
+    statementTimeoutMs: options.statementTimeoutMs,
+    maxConnections: options.maxConnections,
+  };
+  const knex = openPostgresDatabase(url, pgOptions, logger);
+  try {
+    await knex.raw('select 1');
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    throw new StoreOpenError(
+      `Could not connect to PostgreSQL at ${location}: ${redactMessage((error as Error).message, url)}`,
+      'connect',
+    );
+  }
+  try {
+    await migrateToLatest(knex, logger);
+  } catch (error) {
+    await knex.destroy().catch(() => undefined);
+    throw new StoreOpenError(
+      `Could not prepare the PostgreSQL database at ${location}: ${redactMessage((error as Error).message, url)}`,
+      'migrate',
+    );
+  }
+  const agent = (options.agentId ?? hostname()).slice(0, 40);
+  const lockConnection = pgConnectionConfig(url, {
+    ...pgOptions,
+    applicationName: `magnus-sync-lock:${agent}`,
+  });
+  logger.info('Opened the PostgreSQL database', { location });
+  return makeStore({
+    kind: 'postgres',
+    location,
+    knex,
+    withAccountLock: (key, fn) => withAdvisoryLock(lockConnection, url, key, fn, logger),
+    notify: (trx, payload) => sendNotification(trx, payload),
+    close: () => knex.destroy(),
+  });
+}
+
+/**
+ * Opens the store and brings its schema up to date. Throws StoreOpenError with a message safe to
+ * show (never a password) when the folder is locked, the server is unreachable, or migrating fails.
+ */
+export async function openStore(config: StoreConfig, options: StoreOptions = {}): Promise<Store> {
+  const logger = options.logger ?? silentLogger;
+  if (config.kind === 'embedded') return openEmbedded(config.dataDir, options, logger);
+  if (config.kind === 'postgres') return openPostgres(config.url, options, logger);
+  throw new StoreOpenError('Unknown database kind.', 'config');
+}
