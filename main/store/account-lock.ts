@@ -72,3 +72,35 @@ export async function withAdvisoryLock<T>(
     await client.end().catch(() => undefined);
   }
 }
+
+/** Key space of the schema-migration mutex (distinct from the account locks). */
+export const MIGRATION_LOCK_NAMESPACE = ADVISORY_LOCK_NAMESPACE + 1;
+
+/**
+ * Runs fn while holding the migration mutex, waiting for it if another agent migrates. knex's own
+ * migration lock lives in a table that two agents opening an empty database would both try to create.
+ */
+export async function withMigrationLock<T>(
+  connection: pg.ClientConfig,
+  url: string,
+  fn: () => Promise<T>,
+  logger: Logger,
+): Promise<T> {
+  const client = new pg.Client(connection);
+  client.on('error', (error) => {
+    logger.warn('The migration lock connection failed', { error: redactMessage(error.message, url) });
+  });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1, 0)', [MIGRATION_LOCK_NAMESPACE]);
+    try {
+      return await fn();
+    } finally {
+      await client
+        .query('select pg_advisory_unlock($1, 0)', [MIGRATION_LOCK_NAMESPACE])
+        .catch(() => undefined);
+    }
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

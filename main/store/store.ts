@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import type { ChartRange, ChartSeries, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { type AccountLockResult, withAdvisoryLock } from './account-lock.js';
+import { type AccountLockResult, withAdvisoryLock, withMigrationLock } from './account-lock.js';
 import {
   describeLocation,
   redactMessage,
@@ -234,8 +234,9 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
       'connect',
     );
   }
+  const migrationConnection = pgConnectionConfig(url, { applicationName: 'magnus-sync-migrate' });
   try {
-    await migrateToLatest(knex, logger);
+    await withMigrationLock(migrationConnection, url, () => migrateToLatest(knex, logger), logger);
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
