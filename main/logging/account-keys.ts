@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Masked account keys: how an account is named everywhere outside memory (database rows, logs,
  * windows). A key is "****" followed by the last characters of the full account number.
@@ -14,38 +16,26 @@ export function maskAccountNumber(full: string): string {
 }
 
 /**
- * The key of every account of one login. When two accounts share their last four characters, only
- * those accounts get a longer suffix, one character at a time, until each is unique.
+ * The key of every account of one login. When two accounts share their last four characters, each
+ * of them gets a short hash suffix ("****4141-3fa2"): never more of the number itself.
  *
- * The result depends only on the set of numbers (never on their order), so two agents that see
- * the same accounts compute the same keys and write to the same rows.
+ * A key depends only on its own number and on whether another account of the login ends the same,
+ * so two agents that see the same accounts compute the same keys and write to the same rows.
  */
 export function accountKeysFor(fullNumbers: readonly string[]): Map<string, string> {
-  const byTrimmed = new Map<string, string[]>();
+  const byMask = new Map<string, Set<string>>();
   for (const full of fullNumbers) {
-    const trimmed = full.trim();
-    if (trimmed === '') throw new TypeError('An account number must not be empty.');
-    const originals = byTrimmed.get(trimmed) ?? [];
-    originals.push(full);
-    byTrimmed.set(trimmed, originals);
+    const mask = maskAccountNumber(full);
+    byMask.set(mask, (byMask.get(mask) ?? new Set()).add(full.trim()));
   }
-
   const keys = new Map<string, string>();
-  const assign = (numbers: string[], length: number): void => {
-    const groups = new Map<string, string[]>();
-    for (const n of numbers) {
-      const suffix = n.slice(-length);
-      groups.set(suffix, [...(groups.get(suffix) ?? []), n]);
-    }
-    for (const [suffix, group] of groups) {
-      // Distinct numbers always separate: at full length the suffix is the number itself.
-      if (group.length === 1) {
-        for (const original of byTrimmed.get(group[0]!) ?? []) keys.set(original, MASK + suffix);
-      } else {
-        assign(group, length + 1);
-      }
-    }
-  };
-  assign([...byTrimmed.keys()], SUFFIX_LENGTH);
+  for (const full of fullNumbers) {
+    const mask = maskAccountNumber(full);
+    const clash = (byMask.get(mask)?.size ?? 0) > 1;
+    keys.set(
+      full,
+      clash ? `${mask}-${createHash('sha256').update(full.trim()).digest('hex').slice(0, 4)}` : mask,
+    );
+  }
   return keys;
 }

@@ -3,8 +3,11 @@
  * Full account numbers never reach the database, including inside raw broker payloads.
  */
 
-/** "****" followed by the last (up to) four characters of the account number. */
-export const ACCOUNT_KEY_PATTERN = /^\*{4}[A-Za-z0-9]{1,4}$/;
+/**
+ * "****" followed by the last (up to) four characters of the account number, plus a short hash
+ * suffix when two accounts of one login end the same (see main/logging/account-keys.ts).
+ */
+export const ACCOUNT_KEY_PATTERN = /^\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4})?$/;
 
 export function isAccountKey(value: string): boolean {
   return ACCOUNT_KEY_PATTERN.test(value);

@@ -6,7 +6,8 @@
 import type { StoreMigration } from './types.js';
 import { runStatements } from './types.js';
 
-const ACCOUNT_KEY_CHECK = `check (account_number ~ '^\\*{4}[A-Za-z0-9]{1,4}$')`;
+// `{0,1}` rather than `?`: knex.raw reads a question mark as a binding placeholder.
+const ACCOUNT_KEY_CHECK = `check (account_number ~ '^\\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4}){0,1}$')`;
 
 const up = [
   `create table trading_accounts (
@@ -293,7 +294,7 @@ const up = [
     last_error text,
     updated_at timestamptz not null default now(),
     primary key (account_number, stream),
-    check (account_number = '*' or account_number ~ '^\\*{4}[A-Za-z0-9]{1,4}$')
+    check (account_number = '*' or account_number ~ '^\\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4}){0,1}$')
   )`,
 ];
 
