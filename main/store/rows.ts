@@ -452,8 +452,5 @@ export interface SyncStatePatch {
   lastError?: string | null;
 }
 
-/**
- * The sync_state stream whose last_success_at the dashboard shows as "positions as of".
- * The engine saves it in the positions transaction.
- */
+/** The sync_state stream name of the account-state stream (positions, balances, snapshot). */
 export const POSITIONS_STREAM = 'positions';

@@ -804,11 +804,6 @@ describe.each(BACKENDS)('store on $name', (backend) => {
           trx,
           snapshot(key, '2026-03-02T15:05:00Z', { equity: '10123.45', previousCloseEquity: '9900' }),
         );
-        await store.syncState.save(
-          trx,
-          { accountNumber: key, stream: 'positions', lastSuccessAt: T1.toISOString() },
-          T1,
-        );
       });
       const dashboard: Dashboard = await store.dashboard({
         accountKey: key,
@@ -893,7 +888,8 @@ describe.each(BACKENDS)('store on $name', (backend) => {
           strategy: 'long_call',
         }),
       ]);
-      expect(dashboard.positionsAsOf).toBe(T1.toISOString());
+      // Positions are written in the same transaction as the snapshot: its time is their freshness.
+      expect(dashboard.positionsAsOf).toBe('2026-03-02T15:05:00.000Z');
 
       // Days to expiry count New York days: 23:30 New York on the 19th is the day before expiry.
       const late = await store.dashboard({ accountKey: key, now: new Date('2026-03-20T03:30:00Z') });

@@ -12,7 +12,7 @@ import { percentOf } from '../position-math.js';
 import { snapshotRecord } from '../repos/balances.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { as, isoAt, isoAtOrNull, textOrNull } from '../repos/common.js';
-import { POSITIONS_STREAM, type SnapshotRecord } from '../rows.js';
+import type { SnapshotRecord } from '../rows.js';
 
 function accountSummary(r: DbRow): AccountSummary {
   return {
@@ -96,7 +96,7 @@ export async function readDashboard(
     return { accounts, account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
   const key = account.accountKey;
 
-  const [latest, stocks, legs, state] = await Promise.all([
+  const [latest, stocks, legs] = await Promise.all([
     db('portfolio_snapshots').where({ account_number: key }).orderBy('taken_at', 'desc').first(),
     db('positions as p')
       .leftJoin('instruments as i', 'i.id', 'p.instrument_id')
@@ -106,7 +106,6 @@ export async function readDashboard(
     db('positions')
       .where({ account_number: key, asset_type: 'option' })
       .orderBy(['expiration_date', 'symbol', 'strike_price', 'option_type', 'direction', 'position_key']),
-    db('sync_state').where({ account_number: key, stream: POSITIONS_STREAM }).first('last_success_at'),
   ]);
 
   const today = nyDate(options.now);
@@ -116,6 +115,7 @@ export async function readDashboard(
     snapshot: latest ? snapshotView(snapshotRecord(latest as DbRow)) : null,
     stocks: (stocks as DbRow[]).map(stockView),
     options: (legs as DbRow[]).map((r) => optionView(r, today)),
-    positionsAsOf: state && (state as DbRow).last_success_at ? isoAt((state as DbRow).last_success_at) : null,
+    // The engine writes positions and the snapshot in one transaction per cycle.
+    positionsAsOf: latest ? isoAt((latest as DbRow).taken_at) : null,
   };
 }
