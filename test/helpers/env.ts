@@ -22,7 +22,8 @@ export function keyringSessionAvailable(): boolean {
  */
 export function skipUnless(available: boolean, what: string): boolean {
   if (available) return false;
-  if (STRICT) throw new Error(`${what} is required in strict mode (MAGNUS_TEST_STRICT=1) but is not available`);
+  if (STRICT)
+    throw new Error(`${what} is required in strict mode (MAGNUS_TEST_STRICT=1) but is not available`);
   console.warn(`skipping: ${what} is not available on this machine`);
   return true;
 }

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const PG_ADMIN_URL = process.env.MAGNUS_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL =
+  process.env.MAGNUS_TEST_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 const runId = process.env.MAGNUS_TEST_RUN_ID ?? `solo${process.pid.toString(36)}`;
 
@@ -34,7 +35,10 @@ export interface TestDatabase {
 
 /** Creates an empty database; `label` makes it recognisable (letters, digits, underscore). */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const safe = label.toLowerCase().replace(/[^a-z0-9_]/g, '_').slice(0, 20);
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
   const name = `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
   await admin((c) => c.query(`create database "${name}"`));
   return {

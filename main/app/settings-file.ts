@@ -1,0 +1,43 @@
+/**
+ * Headless settings: a JSON file (conf) in the data folder, validated with the shared schema.
+ * Invalid stored data falls back to the defaults with a warning instead of stopping the sync.
+ */
+import Conf from 'conf';
+import { DEFAULT_SETTINGS, type Settings, settingsSchema } from '../../shared/settings.js';
+import type { Logger } from '../util/logger.js';
+import type { SettingsStore } from './runtime-types.js';
+
+export function fileSettingsStore(options: { dataDir: string; logger: Logger }): SettingsStore {
+  const conf = new Conf<{ settings?: unknown }>({
+    cwd: options.dataDir,
+    configName: 'settings',
+    projectName: 'magnus-sync',
+    // Written atomically by conf; readable by the user, no secret inside.
+  });
+  return {
+    get(): Settings {
+      const stored = conf.get('settings');
+      if (stored === undefined) return DEFAULT_SETTINGS;
+      const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...(stored as object) });
+      if (parsed.success) return parsed.data;
+      options.logger.warn('settings file is invalid; using the defaults', {
+        problems: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+      });
+      return DEFAULT_SETTINGS;
+    },
+    set(next: Settings): void {
+      conf.set('settings', settingsSchema.parse(next));
+    },
+  };
+}
+
+/** Settings that live only in memory (demo runs, tests). */
+export function memorySettingsStore(initial: Settings = DEFAULT_SETTINGS): SettingsStore {
+  let current = initial;
+  return {
+    get: () => current,
+    set: (next) => {
+      current = settingsSchema.parse(next);
+    },
+  };
+}
