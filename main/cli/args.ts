@@ -30,9 +30,18 @@ export type CliCommand =
       serve: ServeAddress | null;
     } & CommonOptions)
   | ({ command: 'login' | 'logout' | 'status' } & CommonOptions)
-  | ({ command: 'export'; format: 'csv' | 'json'; out: string | null } & CommonOptions)
+  | ({
+      command: 'export';
+      format: 'csv' | 'json';
+      /** One dataset, or every one (JSON only: one object keyed by dataset). */
+      dataset: ExportDatasetName | 'all';
+      out: string | null;
+    } & CommonOptions)
   | { command: 'help' }
   | { command: 'version' };
+
+export const EXPORT_DATASET_NAMES = ['positions', 'orders', 'trades', 'snapshots'] as const;
+export type ExportDatasetName = (typeof EXPORT_DATASET_NAMES)[number];
 
 export interface ServeAddress {
   host: string;
@@ -43,7 +52,7 @@ export const USAGE = `Usage:
   magnus-sync [--once] [--interval SECONDS] [--trade-interval SECONDS]
               [--database URL | --data-dir DIR] [--api-url URL] [--demo] [--json] [--serve HOST:PORT]
   magnus-sync login | logout | status [--database URL | --data-dir DIR] [--api-url URL] [--json]
-  magnus-sync export --format csv|json [--out FILE] [--database URL | --data-dir DIR]
+  magnus-sync export --format csv|json [--dataset NAME] [--out FILE] [--database URL | --data-dir DIR]
 
 Syncs a Robinhood account into PostgreSQL: every --interval seconds (default 300) the positions,
 option positions with Greeks, balances and a portfolio snapshot; every --trade-interval seconds
@@ -67,6 +76,7 @@ Commands:
   logout                 revoke the session and remove stored credentials and tokens
   status                 print the last sync runs and what the store holds
   export                 write positions, orders, trades and snapshots as CSV or JSON
+                         (--dataset positions|orders|trades|snapshots; JSON may export all at once)
 
 Credentials come from the OS keychain (see login), else from ROBINHOOD_USERNAME,
 ROBINHOOD_PASSWORD and ROBINHOOD_TOTP_SECRET (ROBINHOOD_MFA_CODE is accepted as the same secret).
@@ -89,7 +99,8 @@ export function parseCli(argv: readonly string[]): CliCommand {
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
   if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}".`);
-  const first = positionals[0];
+  // "magnus-sync sync ..." is the same as "magnus-sync ...".
+  const first = positionals[0] === 'sync' ? undefined : positionals[0];
   if (first !== undefined && !isSubcommand(first)) {
     throw new UsageError(`Unknown command "${first}". Commands: ${SUBCOMMANDS.join(', ')}.`);
   }
@@ -97,7 +108,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
 
   const common = commonOptions(values);
   const syncOnly = ['once', 'interval', 'trade-interval', 'serve'] as const;
-  const exportOnly = ['format', 'out'] as const;
+  const exportOnly = ['format', 'out', 'dataset'] as const;
 
   if (sub === undefined) {
     for (const flag of exportOnly)
@@ -121,7 +132,22 @@ export function parseCli(argv: readonly string[]): CliCommand {
     }
     if (values.out !== undefined && values.out.trim() === '')
       throw new UsageError('--out needs a file name.');
-    return { command: 'export', ...common, format: values.format, out: values.out ?? null };
+    const dataset = values.dataset ?? 'all';
+    if (dataset !== 'all' && !(EXPORT_DATASET_NAMES as readonly string[]).includes(dataset)) {
+      throw new UsageError(`--dataset must be one of ${EXPORT_DATASET_NAMES.join(', ')}, not "${dataset}".`);
+    }
+    if (dataset === 'all' && values.format === 'csv') {
+      throw new UsageError(
+        `CSV exports one dataset at a time: add --dataset ${EXPORT_DATASET_NAMES.join('|')}.`,
+      );
+    }
+    return {
+      command: 'export',
+      ...common,
+      format: values.format,
+      dataset: dataset as ExportDatasetName | 'all',
+      out: values.out ?? null,
+    };
   }
   for (const flag of exportOnly)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to the export command.`);
@@ -145,6 +171,7 @@ function parse(argv: readonly string[]) {
       serve: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
+      dataset: { type: 'string' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },

@@ -60,11 +60,22 @@ describe('magnus-sync arguments', () => {
       dataDir: '/tmp/m',
     });
     expect(parseCli(['status', '--json'])).toMatchObject({ command: 'status', json: true });
-    expect(parseCli(['export', '--format', 'csv', '--out', 'x.csv'])).toMatchObject({
+    expect(parseCli(['export', '--format', 'csv', '--dataset', 'trades', '--out', 'x.csv'])).toMatchObject({
       command: 'export',
       format: 'csv',
+      dataset: 'trades',
       out: 'x.csv',
     });
+    expect(parseCli(['export', '--format', 'json'])).toMatchObject({ dataset: 'all', out: null });
+    expect(parseCli(['sync', '--once'])).toMatchObject({ command: 'sync', once: true });
+  });
+
+  it('explains export datasets', () => {
+    expect(() => parseCli(['export', '--format', 'csv'])).toThrow(/CSV exports one dataset at a time/);
+    expect(() => parseCli(['export', '--format', 'json', '--dataset', 'fills'])).toThrow(
+      /--dataset must be one of positions, orders, trades, snapshots, not "fills"/,
+    );
+    expect(() => parseCli(['--dataset', 'orders'])).toThrow(/--dataset belongs to the export command/);
     expect(parseCli(['--help'])).toEqual({ command: 'help' });
     expect(parseCli(['--version'])).toEqual({ command: 'version' });
   });
