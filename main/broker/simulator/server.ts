@@ -132,7 +132,7 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
 
     if (bucket) {
       const wait = bucket.take();
-      if (wait > 0) return reply(throttled(wait, true));
+      if (wait > 0) return reply(throttled(wait, true, true));
     }
 
     const fault = faults.take(method, url.pathname);
@@ -160,10 +160,7 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
           });
         case 'throttle':
           return reply(
-            throttled(
-              fault.retryAfterSeconds === undefined ? 1 : fault.retryAfterSeconds,
-              fault.message ?? true,
-            ),
+            throttled(fault.retryAfterSeconds ?? 1, fault.retryAfterSeconds !== null, fault.message ?? true),
           );
         case 'expire-token': {
           const match = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
@@ -276,16 +273,13 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
 
 // ---- helpers -----------------------------------------------------------------------------------
 
-function throttled(retryAfterSeconds: number | null, message: boolean): Reply {
-  const text =
-    message && retryAfterSeconds !== null
-      ? `Request was throttled. Expected available in ${retryAfterSeconds} seconds.`
-      : 'Request was throttled.';
-  return {
-    status: 429,
-    body: { detail: text },
-    ...(retryAfterSeconds !== null ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {}),
-  };
+/**
+ * The DRF 429: `Retry-After: N` when `header`, and "Expected available in N seconds." in the detail
+ * when `message` (clients fall back to that text when the header is missing).
+ */
+function throttled(seconds: number, header: boolean, message: boolean): Reply {
+  const text = message ? `Request was throttled. Expected available in ${seconds} seconds.` : 'Request was throttled.';
+  return { status: 429, body: { detail: text }, ...(header ? { headers: { 'Retry-After': String(seconds) } } : {}) };
 }
 
 function send(res: ServerResponse, reply: Reply, fault: Fault | null = null): void {
