@@ -22,7 +22,9 @@ describe('password grant', () => {
     expect(await rh.session.login()).toEqual({ status: 'authenticated' });
     expect(tokens.saved?.refreshToken).toMatch(/^[\w-]{30}$/);
     const accounts = await rh.client.listAccounts();
-    expect(accounts.items.map((a) => a.account_number)).toEqual(sim.state.accounts.map((a) => a.accountNumber));
+    expect(accounts.items.map((a) => a.account_number)).toEqual(
+      sim.state.accounts.map((a) => a.accountNumber),
+    );
     expect(paths(sim)).toEqual(['POST /oauth2/token/ 200', 'GET /accounts/ 200']);
     expect(sim.requests[1]?.authenticated).toBe(true);
     expect(sim.requests[0]?.authenticated).toBe(false);
@@ -56,11 +58,17 @@ describe('password grant', () => {
     expect(first).toMatchObject({ status: 'needs-code', challengeType: 'mfa' });
     const { TOTP, Secret } = await import('otpauth');
     const totp = new TOTP({ secret: Secret.fromBase32('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP') });
-    await expect(rh.session.submitCode('000000' === totp.generate() ? '111111' : '000000')).resolves.toMatchObject({
+    await expect(
+      rh.session.submitCode('000000' === totp.generate() ? '111111' : '000000'),
+    ).resolves.toMatchObject({
       status: 'needs-code',
     });
     expect(await rh.session.submitCode(totp.generate())).toEqual({ status: 'authenticated' });
-    expect(paths(sim)).toEqual(['POST /oauth2/token/ 200', 'POST /oauth2/token/ 400', 'POST /oauth2/token/ 200']);
+    expect(paths(sim)).toEqual([
+      'POST /oauth2/token/ 200',
+      'POST /oauth2/token/ 400',
+      'POST /oauth2/token/ 200',
+    ]);
   });
 
   it('mfa with the secret stored: the code goes up front and one request logs in', async () => {
@@ -104,19 +112,29 @@ describe('device-verification workflow', () => {
     expect(paths(sim)).toEqual(['POST /oauth2/token/ 200']);
   });
 
-  it.each(['sms', 'email'] as const)('%s: the code the simulator sent is entered by the user', async (kind) => {
-    const { sim, rh } = await connect({ username: `${kind}@example.com` });
-    expect(await rh.session.login()).toMatchObject({ status: 'needs-code', challengeType: kind });
-    expect(sim.issuedCodes()).toHaveLength(1);
-    expect(await rh.session.submitCode(sim.issuedCodes()[0] === '123456' ? '654321' : '123456')).toMatchObject({
-      status: 'needs-code',
-    });
-    expect(await rh.session.submitCode(sim.issuedCodes()[0] as string)).toEqual({ status: 'authenticated' });
-    expect(sim.requests.at(-1)).toMatchObject({ path: '/oauth2/token/', status: 200 });
-  });
+  it.each(['sms', 'email'] as const)(
+    '%s: the code the simulator sent is entered by the user',
+    async (kind) => {
+      const { sim, rh } = await connect({ username: `${kind}@example.com` });
+      expect(await rh.session.login()).toMatchObject({ status: 'needs-code', challengeType: kind });
+      expect(sim.issuedCodes()).toHaveLength(1);
+      expect(
+        await rh.session.submitCode(sim.issuedCodes()[0] === '123456' ? '654321' : '123456'),
+      ).toMatchObject({
+        status: 'needs-code',
+      });
+      expect(await rh.session.submitCode(sim.issuedCodes()[0] as string)).toEqual({
+        status: 'authenticated',
+      });
+      expect(sim.requests.at(-1)).toMatchObject({ path: '/oauth2/token/', status: 200 });
+    },
+  );
 
   it('prompt: approved after the configured number of polls', async () => {
-    const { sim, rh, clock } = await connect({ username: 'prompt@example.com', sim: { pushApprovalAfterPolls: 3 } });
+    const { sim, rh, clock } = await connect({
+      username: 'prompt@example.com',
+      sim: { pushApprovalAfterPolls: 3 },
+    });
     expect(await rh.session.login()).toMatchObject({ status: 'needs-approval' });
     expect(await rh.session.pollApproval()).toMatchObject({ status: 'needs-approval' });
     expect(await rh.session.pollApproval()).toMatchObject({ status: 'needs-approval' });
@@ -128,9 +146,13 @@ describe('device-verification workflow', () => {
   });
 
   it('prompt: waits for approvePendingPrompts(), and denyPendingPrompts() ends the login', async () => {
-    const { sim, rh } = await connect({ username: 'prompt@example.com', sim: { pushApprovalAfterPolls: Number.POSITIVE_INFINITY } });
+    const { sim, rh } = await connect({
+      username: 'prompt@example.com',
+      sim: { pushApprovalAfterPolls: Number.POSITIVE_INFINITY },
+    });
     expect(await rh.session.login()).toMatchObject({ status: 'needs-approval' });
-    for (let i = 0; i < 3; i++) expect(await rh.session.pollApproval()).toMatchObject({ status: 'needs-approval' });
+    for (let i = 0; i < 3; i++)
+      expect(await rh.session.pollApproval()).toMatchObject({ status: 'needs-approval' });
     sim.approvePendingPrompts();
     expect(await rh.session.pollApproval()).toEqual({ status: 'authenticated' });
 
@@ -159,7 +181,10 @@ describe('token lifetime', () => {
     const reuse = await fetch(`${sim.url}/oauth2/token/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: firstRefresh as string }).toString(),
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: firstRefresh as string,
+      }).toString(),
     });
     expect(reuse.status).toBe(400);
   });
@@ -181,7 +206,10 @@ describe('token lifetime', () => {
   });
 
   it('access tokens expire after accessTokenTtlSeconds on the simulator clock', async () => {
-    const { sim, rh, clock } = await connect({ sim: { accessTokenTtlSeconds: 600 }, client: { refreshMarginMs: 0 } });
+    const { sim, rh, clock } = await connect({
+      sim: { accessTokenTtlSeconds: 600 },
+      client: { refreshMarginMs: 0 },
+    });
     await rh.session.login();
     const token = (rh.session as unknown as { expiresAt: Date }).expiresAt;
     expect(token.getTime() - clock.now().getTime()).toBeLessThanOrEqual(600_000);
@@ -199,11 +227,15 @@ describe('token lifetime', () => {
     const saved = tokens.saved;
     expect(await rh.session.logout()).toEqual({ revoked: true });
     expect(sim.requests.at(-1)).toMatchObject({ path: '/oauth2/revoke_token/', status: 200 });
-    const after = await fetch(`${sim.url}/accounts/`, { headers: { Authorization: `Bearer ${saved?.accessToken}` } });
+    const after = await fetch(`${sim.url}/accounts/`, {
+      headers: { Authorization: `Bearer ${saved?.accessToken}` },
+    });
     expect(after.status).toBe(401);
     await expect(rh.client.listAccounts()).resolves.toBeDefined(); // logs in again with the password
     await expect(
-      connect({ simulator: sim, client: { credentials: async () => null } }).then((c) => c.rh.client.listAccounts()),
+      connect({ simulator: sim, client: { credentials: async () => null } }).then((c) =>
+        c.rh.client.listAccounts(),
+      ),
     ).rejects.toBeInstanceOf(AuthRequiredError);
   });
 });

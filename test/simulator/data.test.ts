@@ -9,7 +9,8 @@ import { closeAll, connect } from './helpers.js';
 
 afterEach(closeAll);
 
-const FIRST = (sim: { state: { accounts: { accountNumber: string }[] } }) => sim.state.accounts[0]!.accountNumber;
+const FIRST = (sim: { state: { accounts: { accountNumber: string }[] } }) =>
+  sim.state.accounts[0]!.accountNumber;
 
 describe('pagination', () => {
   it('follows absolute next URLs that keep the filters, and the cursor also works re-sent with the params', async () => {
@@ -32,7 +33,11 @@ describe('pagination', () => {
     expect(next.origin).toBe(sim.url);
     expect(next.searchParams.get('page_size')).toBe('5');
     const cursor = next.searchParams.get('cursor')!;
-    const second = (await rh.http.getJson('/orders/', { account_numbers: account, page_size: 5, cursor })) as {
+    const second = (await rh.http.getJson('/orders/', {
+      account_numbers: account,
+      page_size: 5,
+      cursor,
+    })) as {
       results: { id: string }[];
       previous: string;
     };
@@ -56,7 +61,9 @@ describe('batching', () => {
     const quotes = await rh.client.getQuotes([known[0]!, unknown, known[1]!, known[2]!]);
     expect([...quotes.byId.keys()].sort()).toEqual([...known].sort());
     expect(quotes.missing).toEqual([unknown]);
-    const raw = (await rh.http.getJson('/marketdata/quotes/', { ids: `${known[0]},${unknown},${known[1]}` })) as {
+    const raw = (await rh.http.getJson('/marketdata/quotes/', {
+      ids: `${known[0]},${unknown},${known[1]}`,
+    })) as {
       results: ({ instrument_id: string } | null)[];
     };
     expect(raw.results.map((r) => r?.instrument_id ?? null)).toEqual([known[0], null, known[1]]);
@@ -69,7 +76,9 @@ describe('batching', () => {
     expect(instruments.byId.size).toBe(10);
     const calls = sim.requests.filter((r) => r.path === '/instruments/');
     expect(calls[0]?.status).toBe(400);
-    expect(calls.filter((c) => c.status === 200).every((c) => c.query['ids']!.split(',').length <= 4)).toBe(true);
+    expect(calls.filter((c) => c.status === 200).every((c) => c.query['ids']!.split(',').length <= 4)).toBe(
+      true,
+    );
   });
 
   it('refuses over-long URLs with 414', async () => {
@@ -83,7 +92,10 @@ describe('batching', () => {
 
   it('option market data and instruments by ids, and the bare-id mistake on instruments= is a 400', async () => {
     const { sim, rh } = await connect();
-    const active = sim.state.optionInstruments.filter((o) => o.state === 'active').slice(0, 5).map((o) => o.id);
+    const active = sim.state.optionInstruments
+      .filter((o) => o.state === 'active')
+      .slice(0, 5)
+      .map((o) => o.id);
     const expired = sim.state.optionInstruments.find((o) => o.state === 'expired')!.id;
     const data = await rh.client.getOptionMarketData([...active, expired]);
     expect([...data.byId.keys()].sort()).toEqual([...active].sort());
@@ -101,7 +113,10 @@ describe('history', () => {
   it('updated_at[gte] returns exactly the records updated since then', async () => {
     const { sim, rh } = await connect();
     const account = FIRST(sim);
-    const all = sim.state.stockOrders.filter((o) => o.accountNumber === account).map((o) => o.updatedAt).sort();
+    const all = sim.state.stockOrders
+      .filter((o) => o.accountNumber === account)
+      .map((o) => o.updatedAt)
+      .sort();
     const since = all[Math.floor(all.length / 2)]!;
     const orders = await rh.client.listStockOrders({ accountNumber: account, updatedSince: since });
     const expected = sim.state.stockOrders.filter((o) => o.accountNumber === account && o.updatedAt >= since);
@@ -112,7 +127,10 @@ describe('history', () => {
     const optionSince = '2026-02-01T00:00:00Z';
     const options = await rh.client.listOptionOrders({ accountNumber: account, updatedSince: optionSince });
     expect(options.items.map((o) => o.id).sort()).toEqual(
-      sim.state.optionOrders.filter((o) => o.updatedAt >= optionSince).map((o) => o.id).sort(),
+      sim.state.optionOrders
+        .filter((o) => o.updatedAt >= optionSince)
+        .map((o) => o.id)
+        .sort(),
     );
   });
 
@@ -120,12 +138,23 @@ describe('history', () => {
     const { sim, rh } = await connect();
     const account = FIRST(sim);
     const since = new Date();
-    const position = sim.state.stockPositions.find((p) => p.accountNumber === account && new Dec(p.quantity).gt(0))!;
+    const position = sim.state.stockPositions.find(
+      (p) => p.accountNumber === account && new Dec(p.quantity).gt(0),
+    )!;
     const symbol = sim.state.instruments.find((i) => i.id === position.instrumentId)!.symbol;
     const quantityBefore = position.quantity;
-    const open = sim.addStockOrder({ accountNumber: account, symbol, side: 'buy', quantity: '3', price: '10.00', state: 'confirmed' });
+    const open = sim.addStockOrder({
+      accountNumber: account,
+      symbol,
+      side: 'buy',
+      quantity: '3',
+      price: '10.00',
+      state: 'confirmed',
+    });
     const newer = await rh.client.listStockOrders({ accountNumber: account, updatedSince: since });
-    expect(newer.items.map((o) => [o.id, o.state, o.cancel !== null])).toEqual([[open.id, 'confirmed', true]]);
+    expect(newer.items.map((o) => [o.id, o.state, o.cancel !== null])).toEqual([
+      [open.id, 'confirmed', true],
+    ]);
     sim.fillOrder(open.id);
     const positions = await rh.client.listStockPositions(account);
     const after = positions.items.find((p) => p.instrument_id === position.instrumentId)!;
@@ -140,7 +169,9 @@ describe('history', () => {
     const { sim, rh } = await connect();
     const account = FIRST(sim);
     const dividends = await rh.client.listDividends({ accountNumber: account });
-    expect(dividends.items).toHaveLength(sim.state.dividends.filter((d) => d.accountNumber === account).length);
+    expect(dividends.items).toHaveLength(
+      sim.state.dividends.filter((d) => d.accountNumber === account).length,
+    );
     const events = await rh.client.listOptionEvents({ accountNumber: account });
     expect(events.items).toHaveLength(3);
     expect(events.rejected).toEqual([]);
@@ -158,9 +189,14 @@ describe('prices', () => {
     const changed = sim.movePrices({ fraction: 1, maxPercent: 5, seed: 3 });
     expect(changed).toBeGreaterThanOrEqual(ids.length);
     const quotesAfter = await rh.client.getQuotes(ids);
-    for (const id of ids) expect(quotesAfter.byId.get(id)!.last_trade_price).not.toBe(quotesBefore.byId.get(id)!.last_trade_price);
+    for (const id of ids)
+      expect(quotesAfter.byId.get(id)!.last_trade_price).not.toBe(
+        quotesBefore.byId.get(id)!.last_trade_price,
+      );
     for (const id of ids) {
-      const ratio = new Dec(quotesAfter.byId.get(id)!.last_trade_price!).div(quotesBefore.byId.get(id)!.last_trade_price!);
+      const ratio = new Dec(quotesAfter.byId.get(id)!.last_trade_price!).div(
+        quotesBefore.byId.get(id)!.last_trade_price!,
+      );
       expect(ratio.sub(1).abs().lte('0.0501')).toBe(true);
     }
     expect(sim.state.optionMarketData.map((m) => m.markPrice)).not.toEqual(marksBefore);
@@ -170,7 +206,9 @@ describe('prices', () => {
     // Same seed on the same prices → the same move.
     const twin = await connect();
     twin.sim.movePrices({ fraction: 1, maxPercent: 5, seed: 3 });
-    expect(twin.sim.state.quotes.map((q) => q.lastTradePrice)).toEqual(sim.state.quotes.map((q) => q.lastTradePrice));
+    expect(twin.sim.state.quotes.map((q) => q.lastTradePrice)).toEqual(
+      sim.state.quotes.map((q) => q.lastTradePrice),
+    );
     expect(sim.movePrices({ fraction: 0 })).toBe(0);
   });
 });
@@ -187,12 +225,24 @@ describe('builder invariants seen through the API', () => {
         average_buy_price: string;
       }[];
       const flows = new Map<string, { at: string; q: Dec; price: Dec }[]>();
-      const add = (id: string, at: string, q: Dec, price: Dec) => flows.set(id, [...(flows.get(id) ?? []), { at, q, price }]);
+      const add = (id: string, at: string, q: Dec, price: Dec) =>
+        flows.set(id, [...(flows.get(id) ?? []), { at, q, price }]);
       for (const o of orders)
-        for (const e of o.executions) add(o.instrument_id, e.timestamp!, o.side === 'buy' ? new Dec(e.quantity) : new Dec(e.quantity).neg(), new Dec(e.price));
+        for (const e of o.executions)
+          add(
+            o.instrument_id,
+            e.timestamp!,
+            o.side === 'buy' ? new Dec(e.quantity) : new Dec(e.quantity).neg(),
+            new Dec(e.price),
+          );
       for (const ev of events)
         for (const c of ev.equity_components)
-          add(c.instrument!.split('/').at(-2)!, ev.created_at!, c.side === 'buy' ? new Dec(c.quantity!) : new Dec(c.quantity!).neg(), new Dec(c.price!));
+          add(
+            c.instrument!.split('/').at(-2)!,
+            ev.created_at!,
+            c.side === 'buy' ? new Dec(c.quantity!) : new Dec(c.quantity!).neg(),
+            new Dec(c.price!),
+          );
       expect(positions.length).toBe(flows.size);
       for (const p of positions) {
         const lots: { q: Dec; price: Dec }[] = [];
@@ -217,7 +267,7 @@ describe('builder invariants seen through the API', () => {
     }
   });
 
-  it('option positions equal their legs\' fills minus expirations/assignments; aggregates keep the opening direction', async () => {
+  it("option positions equal their legs' fills minus expirations/assignments; aggregates keep the opening direction", async () => {
     const { sim, rh } = await connect();
     const account = FIRST(sim);
     const orders = (await rh.client.listOptionOrders({ accountNumber: account })).items;
@@ -232,10 +282,16 @@ describe('builder invariants seen through the API', () => {
     for (const o of orders)
       for (const leg of o.legs) {
         const side = (leg.side === 'buy') === (leg.position_effect === 'open') ? 'long' : 'short';
-        for (const e of leg.executions) bump(`${leg.option_id}|${side}`, leg.position_effect === 'open' ? new Dec(e.quantity) : new Dec(e.quantity).neg());
+        for (const e of leg.executions)
+          bump(
+            `${leg.option_id}|${side}`,
+            leg.position_effect === 'open' ? new Dec(e.quantity) : new Dec(e.quantity).neg(),
+          );
       }
     for (const ev of events) {
-      const position = positions.find((p) => ev.position?.includes(`/${(p as unknown as { id: string }).id}/`));
+      const position = positions.find((p) =>
+        ev.position?.includes(`/${(p as unknown as { id: string }).id}/`),
+      );
       bump(`${ev.option_id}|${position!.type}`, new Dec(ev.quantity!).neg());
     }
     expect(positions.length).toBe(held.size);
@@ -245,7 +301,9 @@ describe('builder invariants seen through the API', () => {
 
     const aggregates = (await rh.client.listOptionAggregatePositions(account)).items;
     expect(aggregates.length).toBeGreaterThan(0);
-    const all = (await rh.http.getAllPages('/options/aggregate_positions/', { account_numbers: account })) as {
+    const all = (await rh.http.getAllPages('/options/aggregate_positions/', {
+      account_numbers: account,
+    })) as {
       quantity: string;
       direction: string;
       strategy: string;
@@ -265,26 +323,53 @@ describe('the per-position pattern of popular open-source clients', () => {
   it('serves the one-at-a-time endpoints robin_stocks build_holdings and option helpers call', async () => {
     const { sim, rh } = await connect();
     const account = FIRST(sim);
-    const positions = (await rh.http.getAllPages('/positions/', { nonzero: 'true' })) as { instrument: string }[];
+    const positions = (await rh.http.getAllPages('/positions/', { nonzero: 'true' })) as {
+      instrument: string;
+    }[];
     expect(await rh.http.getJson('/portfolios/')).toMatchObject({ next: null });
     expect(await rh.http.getJson(`/accounts/${account}`)).toMatchObject({ account_number: account });
-    expect(await rh.http.getJson(`/portfolios/${account}`)).toMatchObject({ url: `${sim.url}/portfolios/${account}/` });
+    expect(await rh.http.getJson(`/portfolios/${account}`)).toMatchObject({
+      url: `${sim.url}/portfolios/${account}/`,
+    });
     for (const p of positions.slice(0, 3)) {
-      const instrument = (await rh.http.getJson(p.instrument)) as { symbol: string; url: string; quote: string };
+      const instrument = (await rh.http.getJson(p.instrument)) as {
+        symbol: string;
+        url: string;
+        quote: string;
+      };
       expect(instrument.url).toBe(p.instrument);
-      const bySymbol = (await rh.http.getJson('/instruments/', { symbol: instrument.symbol })) as { results: { url: string }[] };
+      const bySymbol = (await rh.http.getJson('/instruments/', { symbol: instrument.symbol })) as {
+        results: { url: string }[];
+      };
       expect(bySymbol.results.map((r) => r.url)).toEqual([p.instrument]);
       expect(await rh.http.getJson(instrument.quote)).toMatchObject({ symbol: instrument.symbol });
-      expect(await rh.http.getJson('/quotes/', { symbols: instrument.symbol })).toMatchObject({ results: [{ symbol: instrument.symbol }] });
-      expect(await rh.http.getJson(`/fundamentals/${instrument.symbol}/`)).toMatchObject({ instrument: p.instrument });
-      expect(await rh.http.getJson('/fundamentals/', { symbols: `${instrument.symbol},ZZZZZZ` })).toMatchObject({
+      expect(await rh.http.getJson('/quotes/', { symbols: instrument.symbol })).toMatchObject({
+        results: [{ symbol: instrument.symbol }],
+      });
+      expect(await rh.http.getJson(`/fundamentals/${instrument.symbol}/`)).toMatchObject({
+        instrument: p.instrument,
+      });
+      expect(
+        await rh.http.getJson('/fundamentals/', { symbols: `${instrument.symbol},ZZZZZZ` }),
+      ).toMatchObject({
         results: [{ symbol: instrument.symbol }, null],
       });
     }
-    const options = (await rh.http.getAllPages('/options/positions/', { nonzero: 'True' })) as { option: string }[];
+    const options = (await rh.http.getAllPages('/options/positions/', { nonzero: 'True' })) as {
+      option: string;
+    }[];
     for (const o of options.slice(0, 3)) {
-      const instrument = (await rh.http.getJson(o.option)) as { id: string; url: string; chain_id: string; expiration_date: string; strike_price: string; type: string };
-      const data = (await rh.http.getJson('/marketdata/options/', { instruments: instrument.url })) as { results: { instrument_id: string }[] };
+      const instrument = (await rh.http.getJson(o.option)) as {
+        id: string;
+        url: string;
+        chain_id: string;
+        expiration_date: string;
+        strike_price: string;
+        type: string;
+      };
+      const data = (await rh.http.getJson('/marketdata/options/', { instruments: instrument.url })) as {
+        results: { instrument_id: string }[];
+      };
       expect(data.results).toHaveLength(1);
       expect(data.results[0]?.instrument_id).toBe(instrument.id);
       const search = (await rh.http.getJson('/options/instruments/', {
@@ -294,7 +379,9 @@ describe('the per-position pattern of popular open-source clients', () => {
         type: instrument.type,
       })) as { results: { id: string }[] };
       expect(search.results.map((r) => r.id)).toEqual([instrument.id]);
-      expect(await rh.http.getJson(`/marketdata/options/${instrument.id}/`)).toMatchObject({ instrument_id: instrument.id });
+      expect(await rh.http.getJson(`/marketdata/options/${instrument.id}/`)).toMatchObject({
+        instrument_id: instrument.id,
+      });
     }
     expect(sim.requests.every((r) => r.status === 200 || r.path === '/oauth2/token/')).toBe(true);
   });

@@ -25,7 +25,12 @@ describe('transport faults', () => {
     expect((await rh.client.listAccounts()).items).toHaveLength(2);
     expect(statuses(sim, '/accounts/')).toEqual([500, 200]);
 
-    sim.inject({ kind: 'status', status: 400, body: { detail: 'Simulated bad request.' }, match: { path: '/accounts/' } });
+    sim.inject({
+      kind: 'status',
+      status: 400,
+      body: { detail: 'Simulated bad request.' },
+      match: { path: '/accounts/' },
+    });
     const error = await rh.client.listAccounts().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
     expect((error as HttpStatusError).status).toBe(400);
@@ -173,7 +178,9 @@ describe('matching and the rate limit', () => {
     }
     expect(codes).toEqual([401, 401, 401, 429]);
     expect(last!.headers.get('retry-after')).toBe('20');
-    expect(await last!.json()).toEqual({ detail: 'Request was throttled. Expected available in 20 seconds.' });
+    expect(await last!.json()).toEqual({
+      detail: 'Request was throttled. Expected available in 20 seconds.',
+    });
     clock.offsetMs += 20_000;
     expect((await fetch(`${sim.url}/accounts/`)).status).toBe(401);
   });

@@ -3,8 +3,20 @@
  * running simulator, with a clock whose sleeps jump time instead of waiting (shared with the
  * simulator, so TOTP codes, token expiry and Retry-After waits agree).
  */
-import { createRobinhood, type Robinhood, type StoredTokens, type TokenStore } from '../../main/broker/robinhood/index.js';
-import { buildScenario, type Scenario, type SimUser, type Simulator, type SimulatorOptions, startSimulator } from '../../main/broker/simulator/index.js';
+import {
+  createRobinhood,
+  type Robinhood,
+  type StoredTokens,
+  type TokenStore,
+} from '../../main/broker/robinhood/index.js';
+import {
+  buildScenario,
+  type Scenario,
+  type SimUser,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../main/broker/simulator/index.js';
 import type { Clock } from '../../main/util/clock.js';
 
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -57,8 +69,23 @@ export function smallScenario(overrides: { seed?: number } = {}): Scenario {
     now: new Date('2026-03-02T15:00:00Z'),
     users: USERS,
     accounts: [
-      { stocks: 12, optionLegs: 8, multiLegStrategies: 2, stockOrders: 70, optionOrders: 30, dividends: 5, optionEvents: 3 },
-      { brokerageAccountType: 'ira_roth', stocks: 4, optionLegs: 0, stockOrders: 12, optionOrders: 0, dividends: 2 },
+      {
+        stocks: 12,
+        optionLegs: 8,
+        multiLegStrategies: 2,
+        stockOrders: 70,
+        optionOrders: 30,
+        dividends: 5,
+        optionEvents: 3,
+      },
+      {
+        brokerageAccountType: 'ira_roth',
+        stocks: 4,
+        optionLegs: 0,
+        stockOrders: 12,
+        optionOrders: 0,
+        dividends: 2,
+      },
     ],
   });
 }
@@ -76,7 +103,10 @@ export async function closeAll(): Promise<void> {
   await Promise.all(opened.splice(0).map((sim) => sim.close()));
 }
 
-export async function startSim(options: Partial<SimulatorOptions> = {}, clock = new JumpClock()): Promise<Simulator> {
+export async function startSim(
+  options: Partial<SimulatorOptions> = {},
+  clock = new JumpClock(),
+): Promise<Simulator> {
   const sim = await startSimulator({ scenario: smallScenario(), clock, ...options });
   opened.push(sim);
   return sim;
@@ -94,7 +124,9 @@ export async function connect(
 ): Promise<Connected> {
   const clock = options.clock ?? new JumpClock();
   const sim = options.simulator ?? (await startSim(options.sim, clock));
-  const user = sim.state.users.find((u) => u.username === (options.username ?? 'direct@example.com')) ?? sim.state.users[0];
+  const user =
+    sim.state.users.find((u) => u.username === (options.username ?? 'direct@example.com')) ??
+    sim.state.users[0];
   if (!user) throw new Error('no user');
   const tokens = new MemoryTokens();
   const rh = createRobinhood({
@@ -108,7 +140,11 @@ export async function connect(
     backoffMaxMs: 20,
     tokenStore: tokens,
     deviceToken: DEVICE_TOKEN,
-    credentials: async () => ({ username: user.username, password: user.password, totpSecret: user.totpSecret ?? null }),
+    credentials: async () => ({
+      username: user.username,
+      password: user.password,
+      totpSecret: user.totpSecret ?? null,
+    }),
     ...options.client,
   });
   return { sim, rh, clock, tokens };

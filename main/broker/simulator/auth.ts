@@ -117,7 +117,7 @@ export class AuthServer {
     if (!match) return detail(401, 'Authentication credentials were not provided.');
     const token = match[1] as string;
     const record = this.#access.get(token);
-    if (!record || !record.valid || record.expiresAtMs <= this.#o.now().getTime())
+    if (!record?.valid || record.expiresAtMs <= this.#o.now().getTime())
       return detail(401, 'Invalid bearer token.');
     return { username: record.username, token };
   }
@@ -247,7 +247,7 @@ export class AuthServer {
 
   promptStatus(challengeId: string): Reply {
     const challenge = this.#challenges.get(challengeId);
-    if (!challenge || challenge.type !== 'prompt') return detail(404, 'Not found.');
+    if (challenge?.type !== 'prompt') return detail(404, 'Not found.');
     challenge.polls += 1;
     if (challenge.status === 'issued' && challenge.polls >= this.#o.pushApprovalAfterPolls)
       this.#set(challenge, 'validated');
@@ -291,7 +291,7 @@ export class AuthServer {
   #refreshGrant(request: SimHttpRequest): Reply {
     const token = text(request.body['refresh_token']) ?? '';
     const record = this.#refresh.get(token);
-    if (!record || !record.valid)
+    if (!record?.valid)
       return { status: 400, body: { error: 'invalid_grant', detail: 'Invalid refresh token.' } };
     record.valid = false; // rotated
     return ok(this.#issue(record.username));

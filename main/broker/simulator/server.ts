@@ -278,8 +278,14 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
  * when `message` (clients fall back to that text when the header is missing).
  */
 function throttled(seconds: number, header: boolean, message: boolean): Reply {
-  const text = message ? `Request was throttled. Expected available in ${seconds} seconds.` : 'Request was throttled.';
-  return { status: 429, body: { detail: text }, ...(header ? { headers: { 'Retry-After': String(seconds) } } : {}) };
+  const text = message
+    ? `Request was throttled. Expected available in ${seconds} seconds.`
+    : 'Request was throttled.';
+  return {
+    status: 429,
+    body: { detail: text },
+    ...(header ? { headers: { 'Retry-After': String(seconds) } } : {}),
+  };
 }
 
 function send(res: ServerResponse, reply: Reply, fault: Fault | null = null): void {
