@@ -4,6 +4,7 @@
  * as a DBA or a server restart would.
  */
 import pg from 'pg';
+import { ADVISORY_LOCK_NAMESPACE } from '../../../main/store/index.js';
 
 export interface HeldLock {
   release(): Promise<void>;
@@ -71,8 +72,8 @@ export async function heldAccountLocks(url: string, database: string): Promise<n
   return withClient(url, async (c) => {
     const { rows } = await c.query<{ n: string }>(
       `select count(*) as n from pg_locks l join pg_database d on d.oid = l.database
-        where l.locktype = 'advisory' and l.classid = 1297303886 and l.granted and d.datname = $1`,
-      [database],
+        where l.locktype = 'advisory' and l.classid = $2 and l.granted and d.datname = $1`,
+      [database, ADVISORY_LOCK_NAMESPACE],
     );
     return Number(rows[0]?.n ?? 0);
   });
