@@ -1,0 +1,377 @@
+/**
+ * `magnus-sync`: the engine without Electron, for servers. Every flag is validated before anything
+ * is opened (args.ts); the runtime is the same one the desktop app hosts.
+ */
+import { createWriteStream } from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Settings } from '../../shared/settings.js';
+import { dataPaths, defaultDataDir } from '../app/paths.js';
+import { type AppRuntime, createRuntime } from '../app/runtime.js';
+import type { SettingsStore } from '../app/runtime-types.js';
+import { fileSettingsStore } from '../app/settings-file.js';
+import { storeConfigFor } from '../app/store-config.js';
+import { appVersion } from '../app/version.js';
+import type { CycleOutcome } from '../engine/cycle-types.js';
+import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
+import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
+import { startWebServer } from '../server/web-server.js';
+import { type ExportDataset, openStore, type Store } from '../store/index.js';
+import {
+  type CliCommand,
+  type CommonOptions,
+  EXIT,
+  EXPORT_DATASET_NAMES,
+  parseCli,
+  USAGE,
+  UsageError,
+} from './args.js';
+import { createPrompter } from './prompt.js';
+
+export interface CliIo {
+  stdin: Readable;
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM); the daemon then shuts down. */
+  stopSignal: Promise<string>;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCli(argv);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`magnus-sync: ${error.message}\nRun magnus-sync --help for the options.\n`);
+      return EXIT.usage;
+    }
+    throw error;
+  }
+  if (command.command === 'help') {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (command.command === 'version') {
+    io.stdout.write(`${appVersion()}\n`);
+    return EXIT.ok;
+  }
+
+  const dataDir = command.dataDir ?? defaultDataDir(io.env);
+  const redactor = new Redactor();
+  if (command.database) redactor.register(new URL(command.database).password || null);
+  const logger = createLogger({
+    logDir: dataPaths(dataDir).logDir,
+    redactor,
+    level: command.verbose ? 'debug' : 'info',
+    console: command.json ? 'json' : true,
+  });
+  try {
+    switch (command.command) {
+      case 'sync':
+        return await sync(command, { dataDir, logger, redactor, io });
+      case 'login':
+        return await login(command, { dataDir, logger, redactor, io });
+      case 'logout':
+        return await logout(command, { dataDir, logger, redactor, io });
+      case 'status':
+        return await status(command, { dataDir, logger, redactor, io });
+      case 'export':
+        return await exportCommand(command, { dataDir, logger, redactor, io });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? redactor.redact(error.message) : 'unexpected failure';
+    logger.error('magnus-sync failed', { error });
+    io.stderr.write(`magnus-sync: ${message}\n`);
+    return EXIT.usage;
+  } finally {
+    await logger.close();
+  }
+}
+
+interface Context {
+  dataDir: string;
+  logger: RootLogger;
+  redactor: Redactor;
+  io: CliIo;
+}
+
+/** CLI flags win over the settings file for this run; a change from the web page is saved. */
+function overlaySettings(base: SettingsStore, overrides: Partial<Settings>): SettingsStore {
+  const active = { ...overrides };
+  return {
+    get: () => ({ ...base.get(), ...active }),
+    set: (next) => {
+      for (const key of Object.keys(active) as Array<keyof Settings>) {
+        if (next[key] !== active[key]) delete active[key];
+      }
+      base.set(next);
+    },
+  };
+}
+
+function runtimeFor(
+  command: CommonOptions & { interval?: number | null; tradeInterval?: number | null },
+  ctx: Context,
+): AppRuntime {
+  const overrides: Partial<Settings> = {};
+  if (command.interval) overrides.syncIntervalSeconds = command.interval;
+  if (command.tradeInterval) overrides.tradeHistoryIntervalSeconds = command.tradeInterval;
+  return createRuntime({
+    host: 'headless',
+    dataDir: ctx.dataDir,
+    settings: overlaySettings(fileSettingsStore({ dataDir: ctx.dataDir, logger: ctx.logger }), overrides),
+    logger: ctx.logger,
+    redactor: ctx.redactor,
+    env: ctx.io.env,
+    demo: command.demo,
+    ...(command.database ? { databaseUrl: command.database } : {}),
+    ...(command.apiUrl ? { apiUrl: command.apiUrl } : {}),
+  });
+}
+
+/** The --once summary; also what --json prints. */
+export function summaryOf(outcome: CycleOutcome) {
+  return {
+    status: outcome.status,
+    trigger: outcome.trigger,
+    accounts: outcome.counts.accounts,
+    stock_positions: outcome.counts.stockPositions,
+    option_positions: outcome.counts.optionPositions,
+    orders: outcome.counts.orders,
+    trades: outcome.counts.trades,
+    api_requests: outcome.apiRequests,
+    rows_written: outcome.rowsWritten,
+    duration_ms: Math.round(outcome.durationMs),
+    skipped_accounts: outcome.skippedAccounts,
+    error: outcome.error ? { kind: outcome.error.kind, message: outcome.error.message } : null,
+  };
+}
+
+function exitCodeOf(outcome: CycleOutcome): number {
+  if (outcome.error?.kind === 'auth') return EXIT.needsUser;
+  if (outcome.status === 'success' || outcome.status === 'skipped') return EXIT.ok;
+  return EXIT.cycleFailed;
+}
+
+function printSummary(outcome: CycleOutcome, json: boolean, out: Writable): void {
+  const s = summaryOf(outcome);
+  if (json) {
+    out.write(`${JSON.stringify(s)}\n`);
+    return;
+  }
+  const lines = [
+    `Sync ${s.status} in ${s.duration_ms} ms: ${s.accounts} account(s), ${s.stock_positions} stock and ${s.option_positions} option position(s), ${s.orders} order(s), ${s.trades} closed trade(s), ${s.api_requests} API request(s).`,
+  ];
+  if (s.skipped_accounts.length > 0) {
+    lines.push(`Skipped ${s.skipped_accounts.join(', ')}: another agent is syncing this account.`);
+  }
+  if (s.error) lines.push(`Error (${s.error.kind}): ${s.error.message}`);
+  out.write(`${lines.join('\n')}\n`);
+}
+
+async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Context): Promise<number> {
+  const runtime = runtimeFor(command, ctx);
+  if (command.once) {
+    let stopped = false;
+    void ctx.io.stopSignal.then(() => {
+      stopped = true;
+      void runtime.stop();
+    });
+    try {
+      const outcome = await runtime.syncOnce('cli', 'force');
+      printSummary(outcome, command.json, ctx.io.stdout);
+      return stopped ? EXIT.cycleFailed : exitCodeOf(outcome);
+    } finally {
+      await runtime.stop();
+    }
+  }
+
+  const outcomes: CycleOutcome[] = [];
+  runtime.onCycle((outcome) => {
+    outcomes.push(outcome);
+    if (command.json) ctx.io.stdout.write(`${JSON.stringify(summaryOf(outcome))}\n`);
+  });
+  await runtime.prepare();
+  const server = command.serve
+    ? await startWebServer({
+        runtime,
+        host: command.serve.host,
+        port: command.serve.port,
+        logger: ctx.logger,
+      })
+    : null;
+  if (server) {
+    if (command.json)
+      ctx.io.stdout.write(`${JSON.stringify({ serving: server.url, open: server.loginUrl })}\n`);
+    else
+      ctx.io.stdout.write(
+        `Status page: ${server.loginUrl}\nHealth: ${server.url}/healthz  Metrics: ${server.url}/metrics (token required)\n`,
+      );
+  }
+  await runtime.start('startup');
+  const signal = await ctx.io.stopSignal;
+  ctx.logger.info(`stopping (${signal})`);
+  await server?.close();
+  await runtime.stop();
+  const failures = outcomes.filter((o) => o.status === 'failed').length;
+  const requests = outcomes.reduce((sum, o) => sum + o.apiRequests, 0);
+  const summary = { cycles: outcomes.length, failures, api_requests: requests };
+  ctx.io.stdout.write(
+    command.json
+      ? `${JSON.stringify({ stopped: signal, ...summary })}\n`
+      : `Stopped after ${summary.cycles} cycle(s), ${failures} failed, ${requests} API request(s).\n`,
+  );
+  return EXIT.ok;
+}
+
+async function login(command: CommonOptions, ctx: Context): Promise<number> {
+  if (command.demo) throw new UsageError('The demo needs no login.');
+  const keychain = await probeKeychain();
+  if (!keychain.available) {
+    ctx.io.stderr.write(`magnus-sync: nothing was stored: ${keychain.problem}\n`);
+    return EXIT.usage;
+  }
+  const prompter = createPrompter(ctx.io.stdin, ctx.io.stderr);
+  const runtime = runtimeFor(command, ctx);
+  try {
+    const username = (await prompter.ask('Robinhood username (e-mail): ')).trim();
+    const password = await prompter.askSecret('Password: ');
+    const totp = (
+      await prompter.askSecret('TOTP secret from your authenticator setup (empty if none): ')
+    ).trim();
+    const saved = await runtime.handlers.setCredentials({
+      username,
+      password,
+      ...(totp ? { totpSecret: totp } : {}),
+    });
+    if (!saved.ok) {
+      ctx.io.stderr.write(`magnus-sync: nothing was stored: ${Object.values(saved.errors).join(' ')}\n`);
+      return EXIT.usage;
+    }
+    let outcome = await runtime.handlers.testLogin({});
+    while (outcome.result === 'needs-code') {
+      ctx.io.stderr.write(`${outcome.message}\n`);
+      const code = (await prompter.ask('Code: ')).trim();
+      outcome = await runtime.handlers.submitVerificationCode({ code });
+    }
+    if (outcome.result === 'needs-approval') {
+      ctx.io.stderr.write(`${outcome.message} Waiting (up to 10 minutes)...\n`);
+      outcome = await waitForApproval(runtime);
+    }
+    ctx.io.stdout.write(`${outcome.message}\n`);
+    return outcome.result === 'ok' ? EXIT.ok : EXIT.needsUser;
+  } finally {
+    prompter.close();
+    await runtime.stop();
+  }
+}
+
+async function waitForApproval(runtime: AppRuntime) {
+  const session = runtime.connection().session;
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5_000));
+    const state = await session.pollApproval();
+    if (state.status === 'authenticated')
+      return { result: 'ok' as const, message: 'Logged in to Robinhood.' };
+  }
+  return { result: 'error' as const, message: 'The approval request expired.' };
+}
+
+async function logout(command: CommonOptions, ctx: Context): Promise<number> {
+  const runtime = runtimeFor(command, ctx);
+  try {
+    await runtime.prepare();
+    const view = await runtime.handlers.clearCredentials({});
+    ctx.io.stdout.write(
+      view.usernameStored || view.passwordStored
+        ? 'Some credentials could not be removed from the keychain.\n'
+        : 'Logged out: the session was revoked and the stored credentials and tokens were removed.\n',
+    );
+    return EXIT.ok;
+  } finally {
+    await runtime.stop();
+  }
+}
+
+/** status and export read the store only: no broker, no keychain beyond the database password. */
+async function openReadStore(command: CommonOptions, ctx: Context): Promise<Store> {
+  const settings = fileSettingsStore({ dataDir: ctx.dataDir, logger: ctx.logger }).get();
+  const keychain = command.database || settings.database.kind === 'embedded' ? null : await probeKeychain();
+  const secrets = keychain?.available ? new KeychainSecretStore() : new MemorySecretStore();
+  const config = await storeConfigFor({
+    settings,
+    defaultDataDir: ctx.dataDir,
+    databaseUrl: command.database ?? undefined,
+    demo: command.demo,
+    secrets,
+  });
+  return openStore(config, { logger: ctx.logger });
+}
+
+async function status(command: CommonOptions, ctx: Context): Promise<number> {
+  const store = await openReadStore(command, ctx);
+  try {
+    const stats = await store.stats({ rateLimitPerMinute: 60, recentLimit: 10 });
+    const dashboard = await store.dashboard({ now: new Date() });
+    if (command.json) {
+      ctx.io.stdout.write(
+        `${JSON.stringify({
+          database: store.location,
+          accounts: dashboard.accounts,
+          stats,
+        })}\n`,
+      );
+      return EXIT.ok;
+    }
+    const out: string[] = [`Database: ${store.location}`];
+    out.push(
+      `Cycles: ${stats.cycles} (${stats.successes} ok, ${stats.failures} failed, ${stats.partials} partial)` +
+        (stats.averageRequests === null
+          ? ''
+          : `, ${stats.averageRequests.toFixed(1)} API requests per cycle`),
+    );
+    for (const account of dashboard.accounts)
+      out.push(
+        `Account ${account.accountKey} (${account.broker}, ${account.accountType}), updated ${account.updatedAt ?? 'never'}`,
+      );
+    for (const run of stats.recentRuns) {
+      out.push(
+        `  ${run.startedAt}  ${run.status.padEnd(7)}  ${String(run.apiRequests).padStart(3)} req  ${run.durationMs} ms${run.error ? `  ${run.error}` : ''}`,
+      );
+    }
+    ctx.io.stdout.write(`${out.join('\n')}\n`);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}
+
+async function exportCommand(
+  command: Extract<CliCommand, { command: 'export' }>,
+  ctx: Context,
+): Promise<number> {
+  const store = await openReadStore(command, ctx);
+  try {
+    const datasets: ExportDataset[] =
+      command.dataset === 'all' ? [...EXPORT_DATASET_NAMES] : [command.dataset];
+    const chunks = async function* () {
+      if (command.format === 'csv' || datasets.length === 1) {
+        yield* store.exportData(datasets[0]!, command.format);
+        return;
+      }
+      yield '{';
+      for (const [i, dataset] of datasets.entries()) {
+        yield `${i ? ',' : ''}${JSON.stringify(dataset)}:`;
+        yield* store.exportData(dataset, 'json');
+      }
+      yield '}\n';
+    };
+    if (command.out) await pipeline(Readable.from(chunks()), createWriteStream(command.out));
+    else for await (const chunk of chunks()) ctx.io.stdout.write(chunk);
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * The runtime's settings, credentials and link handlers: invalid input gets a clear message per
+ * field and changes nothing; a database password goes to the keychain, never into the settings.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type AppRuntime, createRuntime, externalUrlProblem } from '../../main/app/runtime.js';
+import type { PlatformHooks } from '../../main/app/runtime-types.js';
+import { memorySettingsStore } from '../../main/app/settings-file.js';
+import { Redactor } from '../../main/logging/index.js';
+import { MemorySecretStore } from '../../main/secrets/index.js';
+import { DEFAULT_SETTINGS } from '../../shared/settings.js';
+import { silentRootLogger } from '../helpers/loggers.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function setup(options: { keychain?: boolean; platform?: PlatformHooks } = {}) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'magnus-rt-'));
+  const settings = memorySettingsStore(DEFAULT_SETTINGS);
+  const secrets = new MemorySecretStore();
+  const runtime: AppRuntime = createRuntime({
+    host: 'headless',
+    dataDir,
+    settings,
+    secrets,
+    keychainStatus:
+      options.keychain === false
+        ? { available: false, problem: 'No Secret Service is running (test).' }
+        : { available: true },
+    logger: silentRootLogger(),
+    redactor: new Redactor(),
+    env: {},
+    ...(options.platform ? { platform: options.platform } : {}),
+  });
+  cleanups.push(async () => {
+    await runtime.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return { runtime, settings, secrets, dataDir };
+}
+
+describe('updateSettings', () => {
+  it('rejects invalid values field by field and saves nothing', async () => {
+    const { runtime, settings } = await setup();
+    const result = await runtime.handlers.updateSettings({
+      syncIntervalSeconds: 5,
+      tradeHistoryIntervalSeconds: 1e9,
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.syncIntervalSeconds).toMatch(/between 60 and 86400/);
+    expect(result.errors.tradeHistoryIntervalSeconds).toMatch(/between 300 and 604800/);
+    expect(settings.get()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('applies valid intervals to the engine at once and pushes settingsChanged', async () => {
+    const { runtime, settings } = await setup();
+    const seen: unknown[] = [];
+    runtime.events.on('settingsChanged', (v) => seen.push(v));
+    const result = await runtime.handlers.updateSettings({ syncIntervalSeconds: 120 });
+    expect(result.ok).toBe(true);
+    expect(settings.get().syncIntervalSeconds).toBe(120);
+    expect(runtime.status().syncIntervalSeconds).toBe(120);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('refuses launch at login where the host cannot do it', async () => {
+    const { runtime, settings } = await setup();
+    const result = await runtime.handlers.updateSettings({ launchAtLogin: true });
+    expect(result).toMatchObject({
+      ok: false,
+      errors: { launchAtLogin: expect.stringMatching(/desktop app/) },
+    });
+    expect(settings.get().launchAtLogin).toBe(false);
+  });
+
+  it('asks the host to register the login item', async () => {
+    const calls: boolean[] = [];
+    const { runtime, settings } = await setup({
+      platform: { setLaunchAtLogin: async (enabled) => void calls.push(enabled) },
+    });
+    expect((await runtime.handlers.updateSettings({ launchAtLogin: true })).ok).toBe(true);
+    expect(calls).toEqual([true]);
+    expect(settings.get().launchAtLogin).toBe(true);
+  });
+
+  describe('PostgreSQL URL', () => {
+    let db: TestDatabase;
+    it('keeps the password in the keychain and the URL without it', async () => {
+      db = await createTestDatabase('rtsettings');
+      cleanups.push(() => db.drop());
+      const { runtime, settings, secrets } = await setup();
+      const url = new URL(db.url);
+      url.password = 'pa55-w0rd-secret';
+      const result = await runtime.handlers.updateSettings({
+        database: { kind: 'postgres', url: url.toString() },
+      });
+      expect(result.ok).toBe(true);
+      const saved = settings.get().database;
+      expect(saved.kind).toBe('postgres');
+      expect(JSON.stringify(settings.get())).not.toContain('pa55-w0rd-secret');
+      expect(await secrets.get('database.password')).toBe('pa55-w0rd-secret');
+      if (result.ok) {
+        expect(result.view.databasePasswordStored).toBe(true);
+        expect(JSON.stringify(result.view)).not.toContain('pa55-w0rd-secret');
+      }
+    });
+
+    it('does not save a database it cannot reach, and the message has no password', async () => {
+      const { runtime, settings } = await setup();
+      const result = await runtime.handlers.updateSettings({
+        database: { kind: 'postgres', url: 'postgres://me:hunter2-secret@127.0.0.1:1/nowhere' },
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.errors.database).toBeTruthy();
+        expect(result.errors.database).not.toContain('hunter2-secret');
+      }
+      expect(settings.get().database).toEqual({ kind: 'embedded' });
+    });
+
+    it('will not take a password when there is no keychain to keep it', async () => {
+      const { runtime, settings } = await setup({ keychain: false });
+      const result = await runtime.handlers.updateSettings({
+        database: { kind: 'postgres', url: 'postgres://me:hunter2@127.0.0.1:5432/x' },
+      });
+      expect(result).toMatchObject({
+        ok: false,
+        errors: { database: expect.stringMatching(/cannot be kept safely/) },
+      });
+      expect(settings.get().database).toEqual({ kind: 'embedded' });
+    });
+  });
+});
+
+describe('credentials', () => {
+  it('stores nothing and says why when the keychain is unavailable', async () => {
+    const { runtime, secrets } = await setup({ keychain: false });
+    const result = await runtime.handlers.setCredentials({
+      username: 'me@example.com',
+      password: 'pw-123456',
+    });
+    expect(result).toMatchObject({ ok: false, errors: { form: expect.stringMatching(/No Secret Service/) } });
+    expect(await secrets.get('robinhood.username')).toBeNull();
+  });
+
+  it('stores valid fields and reports only that they are stored', async () => {
+    const { runtime, secrets } = await setup();
+    const result = await runtime.handlers.setCredentials({
+      username: 'me@example.com',
+      password: 'pw-123456',
+    });
+    expect(result.ok).toBe(true);
+    expect(JSON.stringify(result)).not.toContain('pw-123456');
+    expect(await secrets.get('robinhood.password')).toBe('pw-123456');
+  });
+
+  it('rejects an invalid TOTP secret without storing the other fields', async () => {
+    const { runtime, secrets } = await setup();
+    const result = await runtime.handlers.setCredentials({
+      username: 'me@example.com',
+      password: 'pw-123456',
+      totpSecret: 'not base32 !!',
+    });
+    expect(result).toMatchObject({ ok: false, errors: { totpSecret: expect.any(String) } });
+    expect(await secrets.get('robinhood.username')).toBeNull();
+  });
+});
+
+describe('links and health', () => {
+  it('opens only allow-listed https links', () => {
+    expect(externalUrlProblem('https://robinhood.com/account')).toBeNull();
+    expect(externalUrlProblem('http://robinhood.com/')).toMatch(/https/);
+    expect(externalUrlProblem('https://evil.example/')).toMatch(/not opened/);
+    expect(externalUrlProblem('javascript:alert(1)')).toMatch(/https/);
+  });
+
+  it('is unhealthy before the first successful sync', async () => {
+    const { runtime } = await setup();
+    expect(runtime.health()).toMatchObject({ healthy: false, lastSuccessAt: null, maxAgeSeconds: 660 });
+  });
+});
