@@ -95,7 +95,13 @@ export async function createSyncHarness(options: SyncHarnessOptions): Promise<Sy
       // The product's 60 requests/minute would make every first sync in a test take many seconds;
       // the rate limiter has its own tests. Benchmarks pass the real budget.
       requestsPerMinute: 6_000,
-      brokerTuning: { backoffBaseMs: 5, backoffMaxMs: 20, timeoutMs: 2_000, maxRetryAfterMs: 2_000, burst: 100 },
+      brokerTuning: {
+        backoffBaseMs: 5,
+        backoffMaxMs: 20,
+        timeoutMs: 2_000,
+        maxRetryAfterMs: 2_000,
+        burst: 100,
+      },
       ...(database ? { databaseUrl: database.url } : {}),
       ...options.runtime,
       ...overrides,
