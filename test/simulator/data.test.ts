@@ -386,3 +386,27 @@ describe('the per-position pattern of popular open-source clients', () => {
     expect(sim.requests.every((r) => r.status === 200 || r.path === '/oauth2/token/')).toBe(true);
   });
 });
+
+describe('the demo scenario', () => {
+  it('is served whole: two accounts, positions with quotes, option legs with market data', async () => {
+    const { demoScenario } = await import('../../main/broker/simulator/index.js');
+    const { sim, rh } = await connect({
+      sim: { scenario: demoScenario(new Date('2026-03-02T15:00:00Z')) },
+      client: { credentials: async () => ({ username: 'demo@example.com', password: 'demo-password' }) },
+    });
+    const accounts = await rh.client.listAccounts();
+    expect(accounts.items.map((a) => [a.type, a.brokerage_account_type])).toEqual([
+      ['margin', 'individual'],
+      ['cash', 'ira_roth'],
+    ]);
+    const positions = await rh.client.listStockPositions('6MS30417');
+    const quotes = await rh.client.getQuotes(positions.items.map((p) => p.instrument_id));
+    expect(quotes.missing).toEqual([]);
+    expect(positions.items.length).toBeGreaterThan(3);
+    const legs = await rh.client.listOptionAggregatePositions('6MS30417');
+    const optionIds = legs.items.flatMap((a) => a.legs.map((l) => l.option_id));
+    expect((await rh.client.getOptionMarketData(optionIds)).missing).toEqual([]);
+    expect(legs.items.find((a) => a.strategy === 'long_call_spread')?.legs).toHaveLength(2);
+    expect(sim.requests.every((r) => r.status === 200)).toBe(true);
+  });
+});
