@@ -2,16 +2,19 @@
 // The headless `magnus-sync` command: runs the compiled CLI (npm install builds dist/ through `prepare`).
 import { runCli } from '../dist/main/cli/main.js';
 
+// The first SIGINT/SIGTERM stops gracefully (the running cycle rolls back, the store closes). A
+// second one at least a second later forces the exit. The grace period matters: signal-exit (used by
+// proper-lockfile for the embedded folder lock) re-sends the signal it saw to this process.
 const stopSignal = new Promise((resolve) => {
-  let stopping = false;
+  let firstAt = null;
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.on(signal, () => {
-      if (stopping) {
-        // A second signal while shutting down: stop at once.
+      if (firstAt === null) {
+        firstAt = Date.now();
+        resolve(signal);
+      } else if (Date.now() - firstAt > 1000) {
         process.exit(130);
       }
-      stopping = true;
-      resolve(signal);
     });
   }
 });

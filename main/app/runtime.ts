@@ -17,7 +17,7 @@ import {
 } from '../../shared/settings.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
 import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
-import { SyncCycleRunner } from '../engine/cycle.js';
+import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
 import type { CycleOutcome, HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine, type Timers } from '../engine/engine.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
@@ -37,7 +37,13 @@ import {
   splitDatabaseUrl,
   storeDatabasePassword,
 } from '../secrets/index.js';
-import { openStore, type Store, type StoreConfig, testPostgresConnection } from '../store/index.js';
+import {
+  describeLocation,
+  openStore,
+  type Store,
+  type StoreConfig,
+  testPostgresConnection,
+} from '../store/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
@@ -131,6 +137,8 @@ class AppRuntimeImpl implements AppRuntime {
   private keychain: KeychainStatus = { available: false, problem: 'The keychain was not checked yet.' };
   private currentStore: Store | null = null;
   private storeConfig: StoreConfig | null = null;
+  /** Where the store is (or is being opened), without a password; for messages. */
+  private storeLocation = '';
   private runner: SyncCycleRunner | null = null;
   private conn: Connection | null = null;
   private sim: Simulator | null = null;
@@ -311,15 +319,42 @@ class AppRuntimeImpl implements AppRuntime {
 
   private runCycle(request: Parameters<SyncCycleRunner['run']>[0]): Promise<CycleOutcome> {
     const run = (async () => {
-      await this.prepare();
+      const startedAt = this.clock.now();
+      try {
+        await this.prepare();
+      } catch (error) {
+        // E.g. the database is unreachable at start: a failed cycle with the reason, retried later.
+        return this.unpreparedOutcome(request.trigger, startedAt, error);
+      }
       const runner = this.runner;
-      if (!runner) throw new Error('The database is not open.');
+      if (!runner) return this.unpreparedOutcome(request.trigger, startedAt, new Error('no store'));
       return runner.run(request);
     })();
     this.inflight = run;
     return run.finally(() => {
       if (this.inflight === run) this.inflight = null;
     });
+  }
+
+  private unpreparedOutcome(trigger: SyncTrigger, startedAt: Date, error: unknown): CycleOutcome {
+    const finishedAt = this.clock.now();
+    const classified = classifyError(error, this.storeLocation);
+    this.logger.warn(`sync cycle failed: ${classified.message}`, { kind: classified.kind });
+    return {
+      status: 'failed',
+      trigger,
+      startedAt,
+      finishedAt,
+      durationMs: finishedAt.getTime() - startedAt.getTime(),
+      apiRequests: 0,
+      rowsWritten: 0,
+      streams: [],
+      accounts: [],
+      skippedAccounts: [],
+      counts: { accounts: 0, stockPositions: 0, optionPositions: 0, orders: 0, trades: 0 },
+      historyDueAt: null,
+      error: classified,
+    };
   }
 
   private onStatus(status: SyncStatus): void {
@@ -396,6 +431,7 @@ class AppRuntimeImpl implements AppRuntime {
       secrets: this.secrets,
     });
     if (this.storeConfig && sameStore(this.storeConfig, config)) return;
+    this.storeLocation = describeLocation(config);
     const store = await openStore(config, {
       logger: this.logger,
       ...(this.o.agentId ? { agentId: this.o.agentId } : {}),

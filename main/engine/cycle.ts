@@ -274,8 +274,9 @@ export class SyncCycleRunner implements CycleRunner {
     const portfolio = await client.getPortfolio(n, { signal });
     const stockList = await client.listStockPositions(n, { signal });
     const optionList = await client.listOptionPositions(n, { signal });
-    reportRejected(logger, `${key} stock positions`, stockList.rejected);
-    reportRejected(logger, `${key} option positions`, optionList.rejected);
+    // A position we cannot read must not be dropped: writing the rest would delete a real holding.
+    requireComplete(logger, `${key} stock positions`, stockList.rejected);
+    requireComplete(logger, `${key} option positions`, optionList.rejected);
     const optionPositions = optionList.items;
     // Strategy grouping (and strike/type/expiry for free) comes from the aggregate positions.
     let aggregates: OptionAggregatePosition[] = [];
@@ -431,10 +432,12 @@ export class SyncCycleRunner implements CycleRunner {
     const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionSince), signal });
     const dividends = await client.listDividends({ accountNumber: n, signal });
     const events = await client.listOptionEvents({ accountNumber: n, signal });
-    reportRejected(logger, `${key} stock orders`, stockOrders.rejected);
-    reportRejected(logger, `${key} option orders`, optionOrders.rejected);
-    reportRejected(logger, `${key} dividends`, dividends.rejected);
-    reportRejected(logger, `${key} option events`, events.rejected);
+    // An order skipped here could fall behind the history cursor for good, and a missing event
+    // would change the FIFO result: the whole stream waits for a complete read.
+    requireComplete(logger, `${key} stock orders`, stockOrders.rejected);
+    requireComplete(logger, `${key} option orders`, optionOrders.rejected);
+    requireComplete(logger, `${key} dividends`, dividends.rejected);
+    requireComplete(logger, `${key} option events`, events.rejected);
 
     const symbols = await this.instrumentsFor(
       unique([
@@ -602,6 +605,15 @@ function reportRejected(logger: Logger, what: string, rejected: readonly Rejecte
   });
 }
 
+/** Fails the stream (nothing of it is written) when the broker sent items we cannot read. */
+function requireComplete(logger: Logger, what: string, rejected: readonly RejectedItem[]): void {
+  if (rejected.length === 0) return;
+  reportRejected(logger, what, rejected);
+  throw new IncompleteData(
+    `${what}: the broker sent ${rejected.length} item(s) in an unexpected shape; this part of the sync was not written`,
+  );
+}
+
 function reportMissing(
   logger: Logger,
   what: string,
@@ -699,10 +711,10 @@ export function classifyError(error: unknown, storeLocation: string): CycleError
     error instanceof StoreOpenError ||
     error instanceof StoreInputError
   ) {
-    const first = (error.message.split('\n')[0] ?? '').slice(0, 300);
+    const reason = databaseReason(error.message.split('\n')[0] ?? '').slice(0, 300);
     return {
       kind: 'database',
-      message: `The database failed (${storeLocation}): ${databaseReason(first)}`,
+      message: `The database failed (${storeLocation}): ${reason}`,
     };
   }
   return { kind: 'internal', message: 'The sync failed unexpectedly; see the log for details.' };

@@ -102,7 +102,7 @@ describe('database fault matrix (PostgreSQL)', () => {
     expect(await storeContents(h.runtime.store()!.knex)).toEqual(await cleanSyncContents(h.sim));
   });
 
-  it.fails('unreachable at start under the engine: the cycle reports a database error and the engine keeps running [known bug: main/app/runtime.ts runCycle lets prepare()\'s StoreOpenError escape to the engine, which reports kind "internal" / "failed unexpectedly"]', async () => {
+  it('unreachable at start under the engine: the cycle reports a database error and the engine keeps running', async () => {
     const proxy = await createTcpProxy({ host: '127.0.0.1', port: 5432 });
     cleanups.push(() => proxy.down());
     const h = await harness({ databaseUrl: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` });
@@ -168,7 +168,7 @@ describe('database fault matrix (PostgreSQL)', () => {
     await expectRecoversToCleanSync(h);
   });
 
-  it.fails('statement timeout: the error names the reason [known bug: main/engine/cycle.ts classifyError cuts the knex message to 300 characters before taking the reason after " - ", so the SQL text stays and "canceling statement due to statement timeout" is lost]', async () => {
+  it('statement timeout: the error names the reason', async () => {
     const h = await harness({ statementTimeoutMs: 400 });
     await baseline(h);
     const lock = await holdTableLock(h.database!.url, 'trade_history');
