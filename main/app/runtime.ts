@@ -27,6 +27,7 @@ import {
   clearDatabasePassword,
   credentialsView,
   DatabaseUrlError,
+  DEFAULT_KEYCHAIN_SERVICE,
   databasePasswordStored,
   KeychainSecretStore,
   type KeychainStatus,
@@ -69,6 +70,8 @@ export interface RuntimeOptions {
   platform?: PlatformHooks;
   /** Default: the OS keychain, probed at start; a memory store when it is unavailable. */
   secrets?: SecretStore;
+  /** The keychain service the secrets are filed under (default "Magnus Sync"); one per profile. */
+  keychainService?: string;
   /** Skip the keychain probe and take this status (tests that pass their own secrets). */
   keychainStatus?: KeychainStatus;
   logger?: RootLogger;
@@ -135,6 +138,8 @@ class AppRuntimeImpl implements AppRuntime {
 
   private secrets: SecretStore;
   private keychain: KeychainStatus = { available: false, problem: 'The keychain was not checked yet.' };
+  private keychainChecked: Promise<void> | null = null;
+  private readonly keychainService: string;
   private currentStore: Store | null = null;
   private storeConfig: StoreConfig | null = null;
   /** Where the store is (or is being opened), without a password; for messages. */
@@ -159,8 +164,8 @@ class AppRuntimeImpl implements AppRuntime {
     this.logger =
       options.logger ??
       createLogger({ logDir: this.logDir, redactor: this.redactor, console: options.host === 'headless' });
-    this.secrets = options.secrets ?? new KeychainSecretStore();
-    if (options.keychainStatus) this.keychain = options.keychainStatus;
+    this.keychainService = options.keychainService ?? DEFAULT_KEYCHAIN_SERVICE;
+    this.secrets = options.secrets ?? new KeychainSecretStore({ service: this.keychainService });
     this.events = createEventBus(this.logger);
     this.capabilities = {
       desktop: options.host === 'desktop',
@@ -222,23 +227,36 @@ class AppRuntimeImpl implements AppRuntime {
     return this.preparing;
   }
 
-  private async doPrepare(): Promise<void> {
-    if (this.demo) {
-      this.secrets = this.o.secrets ?? new MemorySecretStore();
-      this.keychain = this.o.keychainStatus ?? { available: true };
-      if (!this.sim) {
-        const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
-        const demo = typeof this.o.demo === 'object' ? this.o.demo : {};
-        this.sim = await startSimulator({ latencyMs: 0, ...demo, scenario: demo.scenario ?? demoScenario() });
-        this.logger.info('demo mode: syncing the built-in simulator', { url: this.sim.url });
+  /**
+   * Decides once where secrets go: the OS keychain when it works, else (and in the demo) memory.
+   * Every handler that reads or writes a secret waits for this first.
+   */
+  private keychainReady(): Promise<void> {
+    this.keychainChecked ??= (async () => {
+      if (this.demo) {
+        this.secrets = this.o.secrets ?? new MemorySecretStore();
+        this.keychain = this.o.keychainStatus ?? { available: true };
+        return;
       }
-    } else if (!this.conn) {
-      this.keychain = this.o.keychainStatus ?? (await probeKeychain());
+      this.keychain = this.o.keychainStatus ?? (await probeKeychain(this.keychainService));
       if (!this.keychain.available && !this.o.secrets) {
         this.logger.warn('the OS keychain is unavailable; nothing will be stored', {
           reason: this.keychain.problem,
         });
         this.secrets = new MemorySecretStore();
+      }
+    })();
+    return this.keychainChecked;
+  }
+
+  private async doPrepare(): Promise<void> {
+    await this.keychainReady();
+    if (this.demo) {
+      if (!this.sim) {
+        const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
+        const demo = typeof this.o.demo === 'object' ? this.o.demo : {};
+        this.sim = await startSimulator({ latencyMs: 0, ...demo, scenario: demo.scenario ?? demoScenario() });
+        this.logger.info('demo mode: syncing the built-in simulator', { url: this.sim.url });
       }
     }
     this.conn ??= await this.buildConnection();
@@ -468,6 +486,7 @@ class AppRuntimeImpl implements AppRuntime {
   }
 
   private async viewOf(settings: Settings): Promise<SettingsView> {
+    await this.keychainReady();
     const dataDir = effectiveDataDir(settings, this.o.dataDir);
     return {
       settings,
@@ -477,7 +496,8 @@ class AppRuntimeImpl implements AppRuntime {
     };
   }
 
-  private credentials() {
+  private async credentials() {
+    await this.keychainReady();
     return credentialsView({
       secrets: this.secrets,
       env: this.demo ? {} : this.env,
@@ -492,6 +512,7 @@ class AppRuntimeImpl implements AppRuntime {
   private async updateSettings(
     patch: SettingsPatch,
   ): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: FieldErrors }> {
+    await this.keychainReady();
     const current = this.o.settings.get();
     const applied = applySettingsPatch(current, patch);
     if (!applied.ok) return applied;
@@ -637,6 +658,7 @@ class AppRuntimeImpl implements AppRuntime {
       getCredentials: () => this.credentials(),
       setCredentials: async (input) => {
         if (this.demo) return { ok: false, errors: { form: 'The demo needs no credentials.' } };
+        await this.keychainReady();
         if (!this.keychain.available) {
           return {
             ok: false,
@@ -666,6 +688,7 @@ class AppRuntimeImpl implements AppRuntime {
         return { ok: true, credentials };
       },
       clearCredentials: async () => {
+        await this.keychainReady();
         if (!this.demo) {
           await this.conn?.session.logout().catch((error: unknown) => {
             this.logger.info('logout at the broker failed; forgetting the tokens anyway', { error });

@@ -14,7 +14,12 @@ import { storeConfigFor } from '../app/store-config.js';
 import { appVersion } from '../app/version.js';
 import type { CycleOutcome } from '../engine/cycle-types.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
-import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
+import {
+  DEFAULT_KEYCHAIN_SERVICE,
+  KeychainSecretStore,
+  MemorySecretStore,
+  probeKeychain,
+} from '../secrets/index.js';
 import { startWebServer } from '../server/web-server.js';
 import { type ExportDataset, openStore, type Store } from '../store/index.js';
 import {
@@ -89,6 +94,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+/**
+ * MAGNUS_KEYCHAIN_SERVICE files the secrets under another keychain service: a second profile on one
+ * machine (two logins), or a test that must not see the user's items.
+ */
+export function keychainServiceOf(env: NodeJS.ProcessEnv): string {
+  const value = env.MAGNUS_KEYCHAIN_SERVICE?.trim();
+  return value ? value : DEFAULT_KEYCHAIN_SERVICE;
+}
+
 interface Context {
   dataDir: string;
   logger: RootLogger;
@@ -124,6 +138,7 @@ function runtimeFor(
     logger: ctx.logger,
     redactor: ctx.redactor,
     env: ctx.io.env,
+    keychainService: keychainServiceOf(ctx.io.env),
     demo: command.demo,
     ...(command.database ? { databaseUrl: command.database } : {}),
     ...(command.apiUrl ? { apiUrl: command.apiUrl } : {}),
@@ -227,7 +242,7 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
 
 async function login(command: CommonOptions, ctx: Context): Promise<number> {
   if (command.demo) throw new UsageError('The demo needs no login.');
-  const keychain = await probeKeychain();
+  const keychain = await probeKeychain(keychainServiceOf(ctx.io.env));
   if (!keychain.available) {
     ctx.io.stderr.write(`magnus-sync: nothing was stored: ${keychain.problem}\n`);
     return EXIT.usage;
@@ -298,8 +313,10 @@ async function logout(command: CommonOptions, ctx: Context): Promise<number> {
 /** status and export read the store only: no broker, no keychain beyond the database password. */
 async function openReadStore(command: CommonOptions, ctx: Context): Promise<Store> {
   const settings = fileSettingsStore({ dataDir: ctx.dataDir, logger: ctx.logger }).get();
-  const keychain = command.database || settings.database.kind === 'embedded' ? null : await probeKeychain();
-  const secrets = keychain?.available ? new KeychainSecretStore() : new MemorySecretStore();
+  const service = keychainServiceOf(ctx.io.env);
+  const keychain =
+    command.database || settings.database.kind === 'embedded' ? null : await probeKeychain(service);
+  const secrets = keychain?.available ? new KeychainSecretStore({ service }) : new MemorySecretStore();
   const config = await storeConfigFor({
     settings,
     defaultDataDir: ctx.dataDir,

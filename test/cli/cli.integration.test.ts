@@ -54,6 +54,8 @@ function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     ...(process.env.DBUS_SESSION_BUS_ADDRESS
       ? { DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS }
       : {}),
+    // Its own keychain service: other tests' stored logins must not answer for this one.
+    MAGNUS_KEYCHAIN_SERVICE: `Magnus Sync test ${process.pid}`,
     ROBINHOOD_USERNAME: user.username,
     ROBINHOOD_PASSWORD: user.password,
     ...extra,
@@ -138,6 +140,8 @@ describe('magnus-sync --once', () => {
   it('exits 3 when the broker refuses the password, and never prints it', async () => {
     const r = await run(['--once', '--api-url', sim.url, '--data-dir', join(home, 'wrongpw')], {
       ROBINHOOD_PASSWORD: 'wrong-password-XYZ',
+      // A keychain without the tokens the earlier runs stored (they would make the password moot).
+      MAGNUS_KEYCHAIN_SERVICE: `Magnus Sync test wrong ${process.pid}`,
     });
     expect(r.code).toBe(3);
     expect(r.stdout + r.stderr).not.toContain('wrong-password-XYZ');

@@ -27,6 +27,9 @@ async function filesUnder(dir: string): Promise<string[]> {
   return out;
 }
 
+/** Its own keychain service, so no other test's stored login answers for this one. */
+const SCAN_SERVICE = `Magnus Sync scan ${process.pid}`;
+
 describe.skipIf(skip)('secret scan after a full run with the keychain', () => {
   let sim: Simulator;
   let home: string;
@@ -44,14 +47,18 @@ describe.skipIf(skip)('secret scan after a full run with the keychain', () => {
     home = await mkdtemp(join(tmpdir(), 'magnus-scan-'));
   });
   afterAll(async () => {
-    await clearCredentials(new KeychainSecretStore()).catch(() => undefined);
+    await clearCredentials(new KeychainSecretStore({ service: SCAN_SERVICE })).catch(() => undefined);
     await sim?.close();
     await rm(home, { recursive: true, force: true });
   });
 
   it('finds no password, TOTP secret, token or full account number anywhere on disk or in the output', async () => {
     const dataDir = join(home, 'data');
-    const env = baseEnv({ HOME: home, XDG_CONFIG_HOME: home });
+    const env = baseEnv({
+      HOME: home,
+      XDG_CONFIG_HOME: home,
+      MAGNUS_KEYCHAIN_SERVICE: SCAN_SERVICE,
+    });
     const common = ['--api-url', sim.url, '--data-dir', dataDir];
     const login = await runCli(['login', ...common], env, `scan@example.com\n${PASSWORD}\n${TOTP}\n`);
     expect(login.code, login.stderr).toBe(0);
@@ -62,7 +69,7 @@ describe.skipIf(skip)('secret scan after a full run with the keychain', () => {
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout.length).toBeGreaterThan(100);
 
-    const tokens = await keychainTokenStore(new KeychainSecretStore()).load();
+    const tokens = await keychainTokenStore(new KeychainSecretStore({ service: SCAN_SERVICE })).load();
     expect(tokens?.accessToken).toBeTruthy();
     const secrets: Record<string, string> = {
       password: PASSWORD,
