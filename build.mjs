@@ -19,7 +19,14 @@ const step = (label, cmd, args) => {
 rmSync('dist', { recursive: true, force: true });
 step('main + shared (tsc)', 'npx', ['tsc', '-p', 'tsconfig.build.json']);
 if (existsSync('renderer/vite.config.ts')) {
-  step('renderer (vite)', 'npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+  step('renderer (vite)', 'npx', [
+    'vite',
+    'build',
+    '--config',
+    'renderer/vite.config.ts',
+    '--logLevel',
+    'warn',
+  ]);
 }
 if (existsSync('main/desktop/preload.ts')) {
   step('preload (esbuild)', 'npx', [

@@ -75,7 +75,12 @@ export const credentialsInputSchema = z
 export type CredentialsInput = z.infer<typeof credentialsInputSchema>;
 
 export const verificationCodeSchema = z
-  .object({ code: z.string().trim().regex(/^\d{4,8}$/, { error: 'Enter the 4–8 digit code the broker sent.' }) })
+  .object({
+    code: z
+      .string()
+      .trim()
+      .regex(/^\d{4,8}$/, { error: 'Enter the 4–8 digit code the broker sent.' }),
+  })
   .strict();
 
 export const testDatabaseSchema = z.object({ url: z.string().min(1).max(2048) }).strict();
@@ -97,7 +102,9 @@ function call<Res>() {
 export const calls = {
   getState: call<AppStateSnapshot>()(empty),
   getDashboard: call<Dashboard>()(z.object({ accountKey: accountKeySchema.optional() }).strict()),
-  getChart: call<ChartSeries>()(z.object({ accountKey: accountKeySchema, range: z.enum(CHART_RANGES) }).strict()),
+  getChart: call<ChartSeries>()(
+    z.object({ accountKey: accountKeySchema, range: z.enum(CHART_RANGES) }).strict(),
+  ),
   getStats: call<SyncStats>()(empty),
 
   /** Runs a cycle at once, or joins the one running; resolves when the request is accepted. */
@@ -145,11 +152,18 @@ export interface Events {
   credentialsChanged: CredentialsView;
 }
 export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = ['status', 'dataChanged', 'settingsChanged', 'credentialsChanged'];
+export const EVENT_NAMES: readonly EventName[] = [
+  'status',
+  'dataChanged',
+  'settingsChanged',
+  'credentialsChanged',
+];
 export const CALL_NAMES = Object.keys(calls) as CallName[];
 
 /** What the main process implements once and every transport (IPC, HTTP) exposes. */
-export type Handlers = { [K in CallName]: (request: z.output<Calls[K]['request']>) => Promise<CallResponse<K>> };
+export type Handlers = {
+  [K in CallName]: (request: z.output<Calls[K]['request']>) => Promise<CallResponse<K>>;
+};
 
 /** What the renderer programs against; implemented over IPC (preload) and over HTTP + SSE. */
 export interface ContractClient {
@@ -158,7 +172,9 @@ export interface ContractClient {
 }
 
 /** Errors cross a transport as data, never as stack traces. */
-export type CallResult<T> = { ok: true; value: T } | { ok: false; error: { code: CallErrorCode; message: string } };
+export type CallResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: { code: CallErrorCode; message: string } };
 export type CallErrorCode = 'invalid-request' | 'unknown-call' | 'forbidden' | 'unavailable' | 'internal';
 
 /** Channel names used on Electron IPC. */

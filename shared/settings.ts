@@ -26,7 +26,9 @@ export const tradeIntervalSchema = z
   .number({ error: intervalMessage('Trade-history interval', TRADE_INTERVAL_BOUNDS) })
   .int({ error: intervalMessage('Trade-history interval', TRADE_INTERVAL_BOUNDS) })
   .min(TRADE_INTERVAL_BOUNDS.min, { error: intervalMessage('Trade-history interval', TRADE_INTERVAL_BOUNDS) })
-  .max(TRADE_INTERVAL_BOUNDS.max, { error: intervalMessage('Trade-history interval', TRADE_INTERVAL_BOUNDS) });
+  .max(TRADE_INTERVAL_BOUNDS.max, {
+    error: intervalMessage('Trade-history interval', TRADE_INTERVAL_BOUNDS),
+  });
 
 /**
  * Checks a PostgreSQL connection URL. Returns null when it is acceptable, else a message that names

@@ -61,7 +61,14 @@ async function main() {
     if (!only || only === 'unit') {
       const out = 'test-results/vitest.json';
       rmSync(out, { force: true });
-      run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`, ...extra]);
+      run('npx', [
+        'vitest',
+        'run',
+        '--reporter=default',
+        '--reporter=json',
+        `--outputFile.json=${out}`,
+        ...extra,
+      ]);
       record('vitest', ...countVitest(out));
     }
     if (!only || only === 'e2e') {
@@ -79,7 +86,8 @@ async function main() {
     { passed: 0, failed: 0, skipped: 0 },
   );
   console.log('\nSummary');
-  for (const r of results) console.log(`  ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+  for (const r of results)
+    console.log(`  ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
   console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;
 }
@@ -103,7 +111,9 @@ function startKeyring() {
     process.env.MAGNUS_TEST_KEYRING = '1';
     console.log('Keychain: headless gnome-keyring (Secret Service) started for this run.');
   } else {
-    console.log(`Keychain: gnome-keyring did not start (${(r.stderr || '').trim()}); keychain tests will skip.`);
+    console.log(
+      `Keychain: gnome-keyring did not start (${(r.stderr || '').trim()}); keychain tests will skip.`,
+    );
   }
 }
 
@@ -126,9 +136,13 @@ async function ensurePostgres() {
     } catch (error) {
       if (attempt === 0 && existsSync('/etc/postgresql') && process.getuid?.() === 0) {
         console.log(`PostgreSQL not reachable (${error.message}); starting the cluster.`);
-        spawnSync('sh', ['-c', 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main start'], {
-          stdio: 'inherit',
-        });
+        spawnSync(
+          'sh',
+          ['-c', 'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql | head -1) main start'],
+          {
+            stdio: 'inherit',
+          },
+        );
       } else {
         console.log(`PostgreSQL not reachable (${error.message}); tests that need it will fail.`);
       }
@@ -139,7 +153,9 @@ async function ensurePostgres() {
 async function dropRunDatabases(runId) {
   try {
     const c = await pgClient();
-    const { rows } = await c.query('select datname from pg_database where datname like $1', [`magnus_t_${runId}_%`]);
+    const { rows } = await c.query('select datname from pg_database where datname like $1', [
+      `magnus_t_${runId}_%`,
+    ]);
     for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
     await c.end();
     if (rows.length) console.log(`Dropped ${rows.length} test database(s) of this run.`);
@@ -159,8 +175,14 @@ function readJson(file) {
 function countVitest(file) {
   const r = readJson(file);
   if (!r) return [0, 1, 0]; // the runner itself failed
-  const failedSuites = (r.testResults ?? []).filter((s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0).length;
-  return [r.numPassedTests, r.numFailedTests + failedSuites, (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)];
+  const failedSuites = (r.testResults ?? []).filter(
+    (s) => s.status === 'failed' && (s.assertionResults ?? []).length === 0,
+  ).length;
+  return [
+    r.numPassedTests,
+    r.numFailedTests + failedSuites,
+    (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+  ];
 }
 
 function countPlaywright(file) {
