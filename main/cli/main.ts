@@ -12,16 +12,19 @@ import type { SettingsStore } from '../app/runtime-types.js';
 import { fileSettingsStore } from '../app/settings-file.js';
 import { storeConfigFor } from '../app/store-config.js';
 import { appVersion } from '../app/version.js';
+import { classifyError } from '../engine/cycle.js';
 import type { CycleOutcome } from '../engine/cycle-types.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
 import {
+  CredentialsInputError,
   DEFAULT_KEYCHAIN_SERVICE,
   KeychainSecretStore,
   MemorySecretStore,
   probeKeychain,
+  TotpSecretError,
 } from '../secrets/index.js';
 import { startWebServer } from '../server/web-server.js';
-import { type ExportDataset, openStore, type Store } from '../store/index.js';
+import { type ExportDataset, openStore, type Store, StoreOpenError } from '../store/index.js';
 import {
   type CliCommand,
   type CommonOptions,
@@ -146,9 +149,12 @@ function runtimeFor(
 }
 
 /** The --once summary; also what --json prints. */
-export function summaryOf(outcome: CycleOutcome) {
+export function summaryOf(outcome: CycleOutcome, demo = false) {
   return {
-    status: outcome.status,
+    /** 'success' or 'failed' (as the exit code says); run_status has the detail. */
+    status: exitCodeOf(outcome) === EXIT.ok ? 'success' : 'failed',
+    run_status: outcome.status,
+    demo,
     trigger: outcome.trigger,
     accounts: outcome.counts.accounts,
     stock_positions: outcome.counts.stockPositions,
@@ -169,14 +175,14 @@ function exitCodeOf(outcome: CycleOutcome): number {
   return EXIT.cycleFailed;
 }
 
-function printSummary(outcome: CycleOutcome, json: boolean, out: Writable): void {
-  const s = summaryOf(outcome);
+function printSummary(outcome: CycleOutcome, json: boolean, demo: boolean, out: Writable): void {
+  const s = summaryOf(outcome, demo);
   if (json) {
     out.write(`${JSON.stringify(s)}\n`);
     return;
   }
   const lines = [
-    `Sync ${s.status} in ${s.duration_ms} ms: ${s.accounts} account(s), ${s.stock_positions} stock and ${s.option_positions} option position(s), ${s.orders} order(s), ${s.trades} closed trade(s), ${s.api_requests} API request(s).`,
+    `${demo ? 'DEMO DATA (built-in simulator, not your account). ' : ''}Sync ${s.run_status} in ${s.duration_ms} ms: ${s.accounts} account(s), ${s.stock_positions} stock and ${s.option_positions} option position(s), ${s.orders} order(s), ${s.trades} closed trade(s), ${s.api_requests} API request(s).`,
   ];
   if (s.skipped_accounts.length > 0) {
     lines.push(`Skipped ${s.skipped_accounts.join(', ')}: another agent is syncing this account.`);
@@ -194,8 +200,16 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
       void runtime.stop();
     });
     try {
+      try {
+        await runtime.prepare();
+      } catch (error) {
+        // Nothing could be opened (database unreachable, unreadable credentials): a configuration error.
+        const message = classifyError(error, '').message;
+        ctx.io.stderr.write(`magnus-sync: ${ctx.redactor.redact(startupProblem(error, message))}\n`);
+        return EXIT.usage;
+      }
       const outcome = await runtime.syncOnce('cli', 'force');
-      printSummary(outcome, command.json, ctx.io.stdout);
+      printSummary(outcome, command.json, command.demo, ctx.io.stdout);
       return stopped ? EXIT.cycleFailed : exitCodeOf(outcome);
     } finally {
       await runtime.stop();
@@ -205,7 +219,7 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
   const outcomes: CycleOutcome[] = [];
   runtime.onCycle((outcome) => {
     outcomes.push(outcome);
-    if (command.json) ctx.io.stdout.write(`${JSON.stringify(summaryOf(outcome))}\n`);
+    if (command.json) ctx.io.stdout.write(`${JSON.stringify(summaryOf(outcome, command.demo))}\n`);
   });
   await runtime.prepare();
   const server = command.serve
@@ -238,6 +252,17 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
       : `Stopped after ${summary.cycles} cycle(s), ${failures} failed, ${requests} API request(s).\n`,
   );
   return EXIT.ok;
+}
+
+/** The error's own message when it is one of ours (already safe), else the classified one. */
+function startupProblem(error: unknown, classified: string): string {
+  if (
+    error instanceof StoreOpenError ||
+    error instanceof TotpSecretError ||
+    error instanceof CredentialsInputError
+  )
+    return error.message;
+  return classified;
 }
 
 async function login(command: CommonOptions, ctx: Context): Promise<number> {

@@ -137,6 +137,36 @@ describe('magnus-sync --once', () => {
     expect(bad.stderr).toMatch(/postgres:\/\//);
   }, 30_000);
 
+  it('exits 2 with one clear line when the database is unreachable or the TOTP secret is malformed', async () => {
+    const unreachable = await run([
+      '--once',
+      '--api-url',
+      sim.url,
+      '--database',
+      'postgres://me:hunter2-secret@127.0.0.1:1/nowhere',
+    ]);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(/magnus-sync: .*PostgreSQL/);
+    expect(unreachable.stderr + unreachable.stdout).not.toContain('hunter2-secret');
+    const badTotp = await run(['--once', '--api-url', sim.url, '--data-dir', join(home, 'badtotp')], {
+      ROBINHOOD_TOTP_SECRET: 'this is not base32!',
+      MAGNUS_KEYCHAIN_SERVICE: `Magnus Sync test totp ${process.pid}`,
+    });
+    expect(badTotp.code).toBe(2);
+    expect(badTotp.stderr).toMatch(/magnus-sync: ROBINHOOD_TOTP_SECRET is not usable/);
+  }, 60_000);
+
+  it('--demo fills the embedded store with data labelled as demo', async () => {
+    const r = await run(['--demo', '--once', '--json', '--data-dir', join(home, 'demo')]);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = lastJson(r.stdout);
+    expect(summary).toMatchObject({ status: 'success', demo: true, accounts: 2 });
+    expect(summary.stock_positions).toBeGreaterThan(0);
+    expect(summary.option_positions).toBeGreaterThan(0);
+    const text = await run(['status', '--data-dir', join(home, 'demo'), '--demo']);
+    expect(text.stdout).toMatch(/\(demo, /);
+  }, 120_000);
+
   it('exits 3 when the broker refuses the password, and never prints it', async () => {
     const r = await run(['--once', '--api-url', sim.url, '--data-dir', join(home, 'wrongpw')], {
       ROBINHOOD_PASSWORD: 'wrong-password-XYZ',

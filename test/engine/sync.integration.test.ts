@@ -87,6 +87,36 @@ describe.each(BACKENDS)('sync on %s', (backend) => {
     });
   });
 
+  it('syncs every account of the login, each under its own masked key', async () => {
+    const h = await harness({
+      backend,
+      scenario: {
+        seed: 8,
+        accounts: [
+          { type: 'margin', stocks: 5, optionLegs: 4, stockOrders: 20, optionOrders: 10 },
+          { type: 'cash', brokerageAccountType: 'ira_roth', stocks: 4, stockOrders: 12, dividends: 3 },
+        ],
+      },
+    });
+    const outcome = await h.runtime.syncOnce('cli', 'force');
+    expect(outcome.status).toBe('success');
+    expect(outcome.accounts).toHaveLength(2);
+    const knex = h.runtime.store()!.knex;
+    const accounts = await knex('trading_accounts').orderBy('account_number');
+    expect(accounts).toHaveLength(2);
+    for (const a of accounts) {
+      expect(a.account_number).toMatch(/^\*{4}[A-Za-z0-9]{1,4}/);
+      const full = h.sim.state.accounts.map((x) => x.accountNumber);
+      expect(full).not.toContain(a.account_number);
+    }
+    const perAccount = await knex('portfolio_snapshots')
+      .select('account_number')
+      .count({ n: '*' })
+      .groupBy('account_number');
+    expect(perAccount.map((r) => Number(r.n))).toEqual([1, 1]);
+    expect(outcome.counts.orders).toBe(h.sim.state.stockOrders.length + h.sim.state.optionOrders.length);
+  });
+
   it('writes only the snapshot and the run record when nothing changed, and never duplicates', async () => {
     const h = await harness({ backend });
     await h.runtime.syncOnce('cli', 'force');
