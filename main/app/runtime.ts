@@ -18,7 +18,7 @@ import {
 import type { FetchLike } from '../broker/robinhood/index.js';
 import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
 import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
-import type { CycleOutcome, HistoryMode } from '../engine/cycle-types.js';
+import { type CycleOutcome, failedCycle, type HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine, type Timers } from '../engine/engine.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
 import {
@@ -358,21 +358,7 @@ class AppRuntimeImpl implements AppRuntime {
     const finishedAt = this.clock.now();
     const classified = classifyError(error, this.storeLocation);
     this.logger.warn(`sync cycle failed: ${classified.message}`, { kind: classified.kind });
-    return {
-      status: 'failed',
-      trigger,
-      startedAt,
-      finishedAt,
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      apiRequests: 0,
-      rowsWritten: 0,
-      streams: [],
-      accounts: [],
-      skippedAccounts: [],
-      counts: { accounts: 0, stockPositions: 0, optionPositions: 0, orders: 0, trades: 0 },
-      historyDueAt: null,
-      error: classified,
-    };
+    return failedCycle(trigger, startedAt, finishedAt, classified);
   }
 
   private onStatus(status: SyncStatus): void {

@@ -72,3 +72,27 @@ export interface CycleOutcome {
 export interface CycleRunner {
   run(request: CycleRequest): Promise<CycleOutcome>;
 }
+
+/** A cycle that failed before it reached the broker or the store. */
+export function failedCycle(
+  trigger: SyncTrigger,
+  startedAt: Date,
+  finishedAt: Date,
+  error: CycleError,
+): CycleOutcome {
+  return {
+    status: 'failed',
+    trigger,
+    startedAt,
+    finishedAt,
+    durationMs: finishedAt.getTime() - startedAt.getTime(),
+    apiRequests: 0,
+    rowsWritten: 0,
+    streams: [],
+    accounts: [],
+    skippedAccounts: [],
+    counts: { accounts: 0, stockPositions: 0, optionPositions: 0, orders: 0, trades: 0 },
+    historyDueAt: null,
+    error,
+  };
+}

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { AuthPrompt, SyncProgress, SyncState, SyncStatus, SyncTrigger } from '../../shared/models.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import type { CycleOutcome, CycleRunner, HistoryMode } from './cycle-types.js';
+import { type CycleOutcome, type CycleRunner, failedCycle, type HistoryMode } from './cycle-types.js';
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -376,21 +376,7 @@ export class SyncEngine {
 
   private failedOutcome(trigger: SyncTrigger, message: string): CycleOutcome {
     const now = this.clock.now();
-    return {
-      status: 'failed',
-      trigger,
-      startedAt: this.lastAttemptAt ?? now,
-      finishedAt: now,
-      durationMs: now.getTime() - (this.lastAttemptAt ?? now).getTime(),
-      apiRequests: 0,
-      rowsWritten: 0,
-      streams: [],
-      accounts: [],
-      skippedAccounts: [],
-      counts: { accounts: 0, stockPositions: 0, optionPositions: 0, orders: 0, trades: 0 },
-      historyDueAt: null,
-      error: { kind: 'internal', message },
-    };
+    return failedCycle(trigger, this.lastAttemptAt ?? now, now, { kind: 'internal', message });
   }
 
   private abortedOutcome(trigger: SyncTrigger): CycleOutcome {
