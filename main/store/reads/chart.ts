@@ -23,11 +23,21 @@ async function snapshotPoints(
   now: Date,
   spanMs: number,
 ): Promise<ChartPoint[]> {
-  const from = new Date(now.getTime() - spanMs);
+  const rangeStart = new Date(now.getTime() - spanMs);
+  // Thin over the span the data covers, not the whole range: a young account's first hour of
+  // snapshots is a line, not one point in one wide bucket.
+  const oldest = (await db('portfolio_snapshots')
+    .where({ account_number: accountKey })
+    .andWhere('taken_at', '>=', rangeStart.toISOString())
+    .min({ first: 'taken_at' })
+    .first()) as DbRow | undefined;
+  if (!oldest?.first) return [];
+  const from = new Date(Math.max(rangeStart.getTime(), new Date(oldest.first as string | Date).getTime()));
+  const coveredMs = Math.max(1, now.getTime() - from.getTime());
   // A span cut into n buckets can touch n + 1 of them; divide by one less to stay within the bound.
-  const bucketSeconds = Math.max(1, Math.ceil(spanMs / 1000 / (MAX_CHART_POINTS - 1)));
+  const bucketSeconds = coveredMs / 1000 / (MAX_CHART_POINTS - 1);
   const result = await db.raw(
-    `select distinct on (bucket) floor(extract(epoch from taken_at) / ?) as bucket, taken_at, equity
+    `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket, taken_at, equity
        from portfolio_snapshots
       where account_number = ? and taken_at >= ? and taken_at <= ?
       order by bucket, taken_at desc`,
