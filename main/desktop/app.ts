@@ -1,0 +1,290 @@
+/**
+ * The desktop app: Electron lifecycle and the wiring of runtime, windows, IPC, tray, notifications,
+ * power events and the login item. The logic lives in the pure modules beside this one; this file
+ * only connects them to Electron.
+ *
+ * - One instance per data folder: a second launch opens the status window of the first (some Linux
+ *   desktops show no tray, so this keeps the window reachable).
+ * - Started at login (--hidden, or macOS wasOpenedAtLogin): tray only, no window.
+ * - Closing every window keeps the app syncing in the tray; Quit stops the runtime first.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  app,
+  ipcMain,
+  Menu,
+  type NativeImage,
+  Notification,
+  nativeImage,
+  net,
+  powerMonitor,
+  session,
+  shell,
+  Tray,
+} from 'electron';
+import type { SyncState } from '../../shared/models.js';
+import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
+import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
+import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
+import { deferredLogger } from './deferred-logger.js';
+import { forwardEvents, registerIpcHandlers } from './ipc.js';
+import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
+import { NotificationPolicy } from './notifications.js';
+import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
+import { electronSettingsStore } from './settings-store.js';
+import { TrayController, type TrayHost, toMenuTemplate, trayIconFile } from './tray.js';
+import { isOwnRendererUrl } from './window-policy.js';
+import { guardWebContents, hardenSession, WindowManager } from './windows.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** Built layout (also inside app.asar): dist/main/desktop/*.js, dist/renderer/, resources/. */
+export const DESKTOP_PATHS = {
+  rendererDir: resolve(here, '../../renderer'),
+  preload: join(here, 'preload.cjs'),
+  resources: resolve(here, '../../../resources'),
+  entry: resolve(here, '../index.js'),
+} as const;
+
+const isAllowedExternal = (url: string) => externalUrlProblem(url) === null;
+
+/** MAGNUS_KEYCHAIN_SERVICE: another keychain profile (as for the CLI). */
+function keychainServiceOf(env: NodeJS.ProcessEnv): string | undefined {
+  return env.MAGNUS_KEYCHAIN_SERVICE?.trim() || undefined;
+}
+
+export function startDesktopApp(
+  argv: readonly string[] = process.argv,
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const args = parseDesktopArgs(argv);
+  app.setName(APP_FOLDER_NAME);
+  const dataDir = resolve(args.dataDir ?? defaultDataDir(env));
+  // Chromium's own files share the data folder the CLI uses; the single-instance lock is per folder.
+  app.setPath('userData', dataDir);
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  const log = deferredLogger();
+  // A window that is not ours (should one ever appear) gets the same navigation rules.
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, { rendererDir: DESKTOP_PATHS.rendererDir, isAllowedExternal, logger: log }),
+  );
+  // Keep syncing in the tray when the last window closes.
+  app.on('window-all-closed', () => undefined);
+
+  app
+    .whenReady()
+    .then(() => new DesktopApp({ dataDir, demo: args.demo, hidden: args.hidden, argv, env, log }).start())
+    .catch((error: unknown) => {
+      log.error('the desktop app could not start', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      console.error('Magnus Sync could not start:', error);
+      app.exit(1);
+    });
+}
+
+interface DesktopAppOptions {
+  dataDir: string;
+  demo: boolean;
+  hidden: boolean;
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  log: ReturnType<typeof deferredLogger>;
+}
+
+class DesktopApp {
+  private runtime!: AppRuntime;
+  private windows!: WindowManager;
+  private tray: Tray | null = null;
+  private trayController: TrayController | null = null;
+  private readonly disposers: Array<() => void> = [];
+
+  constructor(private readonly o: DesktopAppOptions) {}
+
+  async start(): Promise<void> {
+    const { dataDir, log } = this.o;
+    const settings = electronSettingsStore({ dataDir, logger: log });
+    const launchAtLogin = createLaunchAtLogin({
+      platform: process.platform,
+      loginItems: app,
+      command: launchCommand({
+        execPath: process.execPath,
+        isPackaged: app.isPackaged,
+        appEntry: DESKTOP_PATHS.entry,
+        env: this.o.env,
+      }),
+    });
+    const keychainService = keychainServiceOf(this.o.env);
+    this.runtime = createRuntime({
+      host: 'desktop',
+      dataDir,
+      settings,
+      platform: platformHooks(launchAtLogin),
+      demo: this.o.demo,
+      env: this.o.env,
+      ...(keychainService ? { keychainService } : {}),
+    });
+    const runtime = this.runtime;
+    log.attach(runtime.logger);
+    const logger = runtime.logger;
+
+    hardenSession(session.defaultSession);
+    this.windows = new WindowManager({
+      rendererDir: DESKTOP_PATHS.rendererDir,
+      preloadPath: DESKTOP_PATHS.preload,
+      iconPath: join(DESKTOP_PATHS.resources, 'icon.png'),
+      isAllowedExternal,
+      logger,
+    });
+    this.disposers.push(
+      registerIpcHandlers({
+        ipcMain,
+        handlers: runtime.handlers,
+        isTrustedSender: (url) => isOwnRendererUrl(url, DESKTOP_PATHS.rendererDir),
+        logger,
+      }),
+      forwardEvents(runtime.events, (channel, payload) => this.windows.broadcast(channel, payload)),
+    );
+
+    this.startTray(settings, launchAtLogin !== null);
+    this.startNotifications(() => settings.get().notifications);
+    this.startPower();
+
+    const quit = new QuitCoordinator({ stop: () => this.stop(), quit: () => app.quit(), logger });
+    app.on('before-quit', (event) => quit.onBeforeQuit(event));
+    app.on('second-instance', () => this.windows.show('status'));
+    app.on('activate', () => this.windows.show('status'));
+
+    // Re-write the login entry at start: an AppImage that moved needs the new path in it.
+    if (launchAtLogin && settings.get().launchAtLogin) {
+      await launchAtLogin.set(true).catch((error: unknown) => {
+        logger.warn('the login item could not be refreshed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
+      });
+    }
+
+    await runtime.start('startup');
+    const atLogin =
+      this.o.hidden || startedAtLogin({ argv: this.o.argv, platform: process.platform, loginItems: app });
+    const first = initialWindow({ startedAtLogin: atLogin });
+    if (first) this.windows.show(first);
+    logger.info('desktop app started', { demo: this.o.demo, startedAtLogin: atLogin });
+  }
+
+  private async stop(): Promise<void> {
+    for (const dispose of this.disposers.splice(0)) dispose();
+    this.trayController?.stop();
+    this.tray?.destroy();
+    this.tray = null;
+    await this.runtime.stop();
+  }
+
+  private startTray(settings: SettingsStore, canLaunchAtLogin: boolean): void {
+    const images = new Map<SyncState, NativeImage>();
+    const imageFor = (state: SyncState): NativeImage => {
+      let image = images.get(state);
+      if (!image) {
+        image = nativeImage.createFromPath(
+          join(DESKTOP_PATHS.resources, 'tray', trayIconFile(state, process.platform)),
+        );
+        if (process.platform === 'darwin') image.setTemplateImage(true);
+        images.set(state, image);
+      }
+      return image;
+    };
+    const tray = new Tray(imageFor(this.runtime.status().state));
+    this.tray = tray;
+    if (process.platform === 'darwin') tray.setIgnoreDoubleClickEvents(true);
+    tray.on('click', () => this.windows.show('status'));
+    let shownIcon: SyncState | null = null;
+    const host: TrayHost = {
+      apply: (model, onAction) => {
+        if (tray.isDestroyed()) return;
+        // A new Menu every time: Linux (dbusmenu) does not pick up changes to an existing one.
+        tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model, onAction)));
+        tray.setToolTip(model.tooltip);
+        if (model.icon !== shownIcon) {
+          tray.setImage(imageFor(model.icon));
+          shownIcon = model.icon;
+        }
+      },
+    };
+    this.trayController = new TrayController({
+      host,
+      runtime: this.runtime,
+      settings: () => settings.get(),
+      canLaunchAtLogin,
+      open: { status: () => this.windows.show('status'), settings: () => this.windows.show('settings') },
+      quit: () => app.quit(),
+      now: () => new Date(),
+      logger: this.runtime.logger,
+    });
+    this.trayController.start();
+  }
+
+  private startNotifications(enabled: () => boolean): void {
+    const policy = new NotificationPolicy();
+    this.disposers.push(
+      this.runtime.events.on('status', (status) => {
+        const notice = policy.next(status, enabled());
+        if (!notice || !Notification.isSupported()) return;
+        const shown = new Notification({
+          title: notice.title,
+          body: notice.body,
+          icon: join(DESKTOP_PATHS.resources, 'icon.png'),
+        });
+        shown.on('click', () => this.windows.show(notice.opens));
+        shown.show();
+      }),
+    );
+  }
+
+  private startPower(): void {
+    const bridge = new PowerBridge({ target: this.runtime, clock: systemJumpClock });
+    const logger = this.runtime.logger;
+    const detector = new ClockJumpDetector({
+      clock: systemJumpClock,
+      timers: nodeTimers,
+      onJump: (jump) => {
+        if (bridge.clockJumped())
+          logger.info('wall clock jumped; syncing', { skewSeconds: Math.round(jump.skewMs / 1000) });
+      },
+    });
+    const network = new NetworkWatcher({
+      isOnline: () => net.isOnline(),
+      timers: nodeTimers,
+      onOnline: () => bridge.networkRestored(),
+    });
+    const onSuspend = () => bridge.suspend();
+    const onResume = () => {
+      detector.reset();
+      bridge.resume();
+    };
+    powerMonitor.on('suspend', onSuspend);
+    powerMonitor.on('resume', onResume);
+    detector.start();
+    network.start();
+    this.disposers.push(() => {
+      powerMonitor.removeListener('suspend', onSuspend);
+      powerMonitor.removeListener('resume', onResume);
+      detector.stop();
+      network.stop();
+    });
+  }
+}
+
+function platformHooks(launchAtLogin: LaunchAtLogin | null): PlatformHooks {
+  return {
+    openPath: async (path) => {
+      const problem = await shell.openPath(path);
+      return problem ? { ok: false, message: problem } : { ok: true, message: 'Opened.' };
+    },
+    openExternal: (url) => shell.openExternal(url),
+    ...(launchAtLogin ? { setLaunchAtLogin: (enabled: boolean) => launchAtLogin.set(enabled) } : {}),
+  };
+}

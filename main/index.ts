@@ -1,0 +1,4 @@
+/** The Electron entry (dist/main/index.js): start the tray app. */
+import { startDesktopApp } from './desktop/app.js';
+
+startDesktopApp();
