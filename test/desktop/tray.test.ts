@@ -1,0 +1,280 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createEventBus } from '../../main/app/event-bus.js';
+import {
+  ago,
+  formatUsd,
+  menuFor,
+  statusLine,
+  TOOLTIP_MAX,
+  type TrayAction,
+  TrayController,
+  type TrayModel,
+  toMenuTemplate,
+  trayIconFile,
+  until,
+} from '../../main/desktop/tray.js';
+import { silentLogger } from '../../main/util/logger.js';
+import type { Handlers } from '../../shared/contract.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
+import { minutesFrom, NOW, status } from './fixtures.js';
+
+const opts = { now: NOW, launchAtLogin: false, canLaunchAtLogin: true, showAmounts: false, equity: null };
+const labels = (m: TrayModel) => m.items.map((i) => (i.type === 'separator' ? '—' : i.label));
+const item = (m: TrayModel, id: string) => m.items.find((i) => i.type !== 'separator' && i.id === id);
+
+describe('menuFor', () => {
+  it('idle: status row, the fixed items in order, and a tooltip with last and next sync', () => {
+    const m = menuFor(status(), opts);
+    expect(labels(m)).toEqual([
+      'Synced 2 min ago · next in 3 min',
+      '—',
+      'Sync now',
+      'Pause syncing',
+      '—',
+      'Open status window',
+      'Settings…',
+      'Launch at login',
+      '—',
+      'Quit Magnus Sync',
+    ]);
+    expect(item(m, 'status')).toMatchObject({ enabled: false });
+    expect(m.tooltip).toBe('Magnus Sync: Synced 2 min ago · next in 3 min');
+    expect(m.icon).toBe('idle');
+  });
+
+  it('paused offers Resume instead of Pause', () => {
+    const m = menuFor(status({ state: 'paused', nextRunAt: null }), opts);
+    expect(item(m, 'resume')).toMatchObject({ label: 'Resume syncing', enabled: true });
+    expect(item(m, 'pause')).toBeUndefined();
+    expect(m.items[0]).toMatchObject({ label: 'Paused · synced 2 min ago' });
+    expect(m.icon).toBe('paused');
+  });
+
+  it('syncing shows the step and disables Sync now', () => {
+    const m = menuFor(
+      status({ state: 'syncing', progress: { step: 'Fetching option market data', completed: 3, total: 7 } }),
+      opts,
+    );
+    expect(m.items[0]).toMatchObject({ label: 'Syncing: Fetching option market data (3/7)' });
+    expect(item(m, 'sync-now')).toMatchObject({ enabled: false });
+  });
+
+  it('error shows the message and the retry; needs-auth the prompt and a log-in hint', () => {
+    const err = menuFor(
+      status({
+        state: 'error',
+        lastError: { message: 'Robinhood did not answer (timeout)', at: NOW.toISOString() },
+      }),
+      opts,
+    );
+    expect(err.items[0]).toMatchObject({ label: 'Robinhood did not answer (timeout) · next in 3 min' });
+    expect(err.icon).toBe('error');
+    const auth = menuFor(
+      status({
+        state: 'needs-auth',
+        nextRunAt: null,
+        authPrompt: { kind: 'code', challengeType: 'sms', message: 'Enter the code Robinhood sent by SMS.' },
+      }),
+      opts,
+    );
+    expect(auth.items[0]).toMatchObject({ label: 'Enter the code Robinhood sent by SMS.' });
+    expect(item(auth, 'sync-now')).toMatchObject({ enabled: false });
+    expect(item(auth, 'open-settings')).toMatchObject({ label: 'Settings… (log in)' });
+  });
+
+  it('offline, throttled, demo and never-synced lines', () => {
+    expect(statusLine(status({ state: 'offline' }), NOW)).toBe('Offline · retries when the network returns');
+    expect(statusLine(status({ throttledUntil: minutesFrom(NOW, 10) }), NOW)).toBe(
+      'Rate-limited by the broker · resumes in 10 min',
+    );
+    expect(statusLine(status({ demo: true, lastSuccessAt: null }), NOW)).toBe(
+      'Demo · Not synced yet · next in 3 min',
+    );
+  });
+
+  it('Launch at login is a checkbox reflecting the setting, disabled where unsupported', () => {
+    expect(item(menuFor(status(), { ...opts, launchAtLogin: true }), 'toggle-launch-at-login')).toMatchObject(
+      {
+        type: 'checkbox',
+        checked: true,
+        enabled: true,
+      },
+    );
+    expect(
+      item(menuFor(status(), { ...opts, canLaunchAtLogin: false }), 'toggle-launch-at-login'),
+    ).toMatchObject({
+      enabled: false,
+    });
+  });
+
+  it('never shows an amount unless showAmounts is on', () => {
+    const hidden = menuFor(status(), { ...opts, equity: '12345.678' });
+    expect(JSON.stringify(hidden)).not.toMatch(/12[,]?345/);
+    const shown = menuFor(status(), { ...opts, showAmounts: true, equity: '12345.675' });
+    expect(shown.tooltip).toContain('Portfolio $12,345.68');
+    expect(JSON.stringify(shown.items)).not.toContain('$');
+  });
+
+  it('keeps the tooltip within the Windows limit', () => {
+    const long = 'x'.repeat(400);
+    const m = menuFor(status({ state: 'error', lastError: { message: long, at: NOW.toISOString() } }), opts);
+    expect(m.tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect((m.items[0] as { label: string }).label.length).toBeLessThanOrEqual(80);
+  });
+});
+
+describe('time and money formatting', () => {
+  it('ago / until', () => {
+    expect(ago(minutesFrom(NOW, -0.5), NOW)).toBe('just now');
+    expect(ago(minutesFrom(NOW, -1), NOW)).toBe('1 min ago');
+    expect(ago(minutesFrom(NOW, -180), NOW)).toBe('3 h ago');
+    expect(ago(minutesFrom(NOW, -3 * 24 * 60), NOW)).toBe('3 d ago');
+    expect(until(minutesFrom(NOW, 0.5), NOW)).toBe('in <1 min');
+    expect(until(minutesFrom(NOW, -1), NOW)).toBe('now');
+    expect(until(minutesFrom(NOW, 90), NOW)).toBe('in 2 h');
+  });
+
+  it('formatUsd rounds half even and groups', () => {
+    expect(formatUsd('1234567.125')).toBe('$1,234,567.12');
+    expect(formatUsd('-29.0000')).toBe('-$29.00');
+    expect(formatUsd('0.005')).toBe('$0.00');
+    expect(formatUsd('abc')).toBeNull();
+  });
+});
+
+describe('toMenuTemplate and icons', () => {
+  it('wires every action but the status row', () => {
+    const onAction = vi.fn<(a: TrayAction) => void>();
+    const template = toMenuTemplate(menuFor(status(), opts), onAction);
+    expect(template[0]?.click).toBeUndefined();
+    for (const entry of template) entry.click?.();
+    expect(onAction.mock.calls.map((c) => c[0])).toEqual([
+      'sync-now',
+      'pause',
+      'open-status',
+      'open-settings',
+      'toggle-launch-at-login',
+      'quit',
+    ]);
+  });
+
+  it('picks template PNGs on macOS, .ico on Windows, PNG on Linux', () => {
+    expect(trayIconFile('error', 'darwin')).toBe('errorTemplate.png');
+    expect(trayIconFile('needs-auth', 'win32')).toBe('needs-auth.ico');
+    expect(trayIconFile('syncing', 'linux')).toBe('syncing.png');
+  });
+});
+
+describe('TrayController', () => {
+  function setup(settings: Partial<Settings> = {}) {
+    let current = status();
+    let stored: Settings = { ...DEFAULT_SETTINGS, ...settings };
+    const events = createEventBus(silentLogger);
+    const handlers = {
+      syncNow: vi.fn(async () => ({ accepted: true, message: 'Sync started.' })),
+      pause: vi.fn(async () => current),
+      resume: vi.fn(async () => current),
+      getDashboard: vi.fn(async () => ({ snapshot: { equity: '1000.5' } })),
+      updateSettings: vi.fn(async (patch: Partial<Settings>) => {
+        stored = { ...stored, ...patch };
+        return { ok: true as const, view: {} };
+      }),
+    } as unknown as Handlers;
+    const applied: TrayModel[] = [];
+    const open = { status: vi.fn(), settings: vi.fn() };
+    const quit = vi.fn();
+    let tick: (() => void) | null = null;
+    const controller = new TrayController({
+      host: { apply: (model, onAction) => applied.push(Object.assign(model, { onAction })) },
+      runtime: { status: () => current, events, handlers },
+      settings: () => stored,
+      canLaunchAtLogin: true,
+      open,
+      quit,
+      now: () => NOW,
+      timers: {
+        setInterval: (fn) => {
+          tick = fn;
+          return 1;
+        },
+        clearInterval: () => {
+          tick = null;
+        },
+      },
+      logger: silentLogger,
+    });
+    return {
+      controller,
+      events,
+      handlers,
+      applied,
+      open,
+      quit,
+      setStatus: (s: typeof current) => {
+        current = s;
+        events.emit('status', s);
+      },
+      tick: () => tick?.(),
+      stored: () => stored,
+    };
+  }
+
+  it('rebuilds the menu on every status change, and only when the model changed', () => {
+    const t = setup();
+    t.controller.start();
+    expect(t.applied).toHaveLength(1);
+    t.setStatus(status({ state: 'syncing' }));
+    expect(t.applied).toHaveLength(2);
+    expect(t.applied[1]?.icon).toBe('syncing');
+    t.tick();
+    t.events.emit('status', status({ state: 'syncing' }));
+    expect(t.applied).toHaveLength(2);
+    t.controller.stop();
+    t.setStatus(status({ state: 'error' }));
+    expect(t.applied).toHaveLength(2);
+  });
+
+  it('runs the actions against the runtime handlers and host callbacks', async () => {
+    const t = setup();
+    t.controller.start();
+    await t.controller.run('sync-now');
+    await t.controller.run('pause');
+    await t.controller.run('resume');
+    await t.controller.run('open-status');
+    await t.controller.run('open-settings');
+    await t.controller.run('quit');
+    expect(t.handlers.syncNow).toHaveBeenCalledWith({});
+    expect(t.handlers.pause).toHaveBeenCalledOnce();
+    expect(t.handlers.resume).toHaveBeenCalledOnce();
+    expect(t.open.status).toHaveBeenCalledOnce();
+    expect(t.open.settings).toHaveBeenCalledOnce();
+    expect(t.quit).toHaveBeenCalledOnce();
+  });
+
+  it('Launch at login toggles through updateSettings and re-applies the checkbox', async () => {
+    const t = setup();
+    t.controller.start();
+    await t.controller.run('toggle-launch-at-login');
+    expect(t.handlers.updateSettings).toHaveBeenCalledWith({ launchAtLogin: true });
+    const last = t.applied.at(-1)!;
+    expect(last.items.find((i) => i.type === 'checkbox')).toMatchObject({ checked: true });
+  });
+
+  it('fetches the amount only when the user enabled it', async () => {
+    const off = setup();
+    off.controller.start();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(off.handlers.getDashboard).not.toHaveBeenCalled();
+    const on = setup({ showAmountsInTray: true });
+    on.controller.start();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(on.handlers.getDashboard).toHaveBeenCalled();
+    expect(on.applied.at(-1)?.tooltip).toContain('$1,000.50');
+  });
+
+  it('a failing action is logged, not thrown', async () => {
+    const t = setup();
+    (t.handlers.syncNow as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new Error('boom'));
+    await expect(t.controller.run('sync-now')).resolves.toBeUndefined();
+  });
+});
