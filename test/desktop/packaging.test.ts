@@ -1,0 +1,142 @@
+/**
+ * Packaging: electron-builder.yml packed with `--linux dir` against a stand-in Electron (the real
+ * zip cannot be downloaded here; see docs/desktop.md). Checks what app.asar holds: the entry the
+ * packaged package.json names, preload, renderer, migrations, tray icons; that native and wasm
+ * files are unpacked next to it; and that no sources, tests or source maps are shipped.
+ *
+ * It packs the built dist/ of this checkout (npm test builds first). Without a build it is skipped
+ * and says why. Output goes to a temporary folder; nothing in the checkout is written.
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as asar from '@electron/asar';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const REQUIRED_BUILD = [
+  'dist/main/index.js',
+  'dist/main/desktop/app.js',
+  'dist/main/desktop/preload.cjs',
+  'dist/renderer/status.html',
+];
+const missing = REQUIRED_BUILD.filter((p) => !existsSync(join(root, p)));
+// A build older than the desktop sources would pack stale code: treat it as missing too.
+const stale =
+  missing.length === 0 &&
+  statSync(join(root, 'dist/main/desktop/app.js')).mtimeMs <
+    statSync(join(root, 'main/desktop/app.ts')).mtimeMs;
+const skipReason =
+  missing.length > 0
+    ? `dist/ is not built (${missing.join(', ')} missing): run npm run build first`
+    : stale
+      ? 'dist/ is older than main/desktop/: run npm run build first'
+      : null;
+if (skipReason) console.warn(`packaging test skipped: ${skipReason}`);
+
+const work = mkdtempSync(join(tmpdir(), 'magnus-pack-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in electronDist)', () => {
+  let asarPath = '';
+  let unpacked = '';
+  let files: string[] = [];
+
+  it('packs within a minute', () => {
+    const stub = join(work, 'electron-dist');
+    mkdirSync(join(stub, 'resources'), { recursive: true });
+    writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stand-in Electron: cannot run"\nexit 1\n');
+    chmodSync(join(stub, 'electron'), 0o755);
+    writeFileSync(join(stub, 'version'), '45.5.0');
+    const started = Date.now();
+    const r = spawnSync(
+      'npx',
+      [
+        'electron-builder',
+        '--linux',
+        'dir',
+        '--config',
+        'electron-builder.yml',
+        `-c.electronDist=${stub}`,
+        `-c.directories.output=${join(work, 'out')}`,
+      ],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, ELECTRON_BUILDER_OFFLINE: '1', CI: '1' },
+        timeout: 120_000,
+      },
+    );
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const resources = join(work, 'out', 'linux-unpacked', 'resources');
+    asarPath = join(resources, 'app.asar');
+    unpacked = join(resources, 'app.asar.unpacked');
+    expect(existsSync(join(work, 'out', 'linux-unpacked', 'magnus-sync'))).toBe(true);
+    files = asar.listPackage(asarPath, { isPack: false });
+  }, 120_000);
+
+  it('app.asar holds the entry the packaged package.json names, preload, renderer, migrations and icons', () => {
+    const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8'));
+    expect(pkg.main).toBe('dist/main/index.js');
+    expect(pkg.productName).toBe('Magnus Sync');
+    for (const path of [
+      '/dist/main/index.js',
+      '/dist/main/desktop/app.js',
+      '/dist/main/desktop/preload.cjs',
+      '/dist/main/app/runtime.js',
+      '/dist/main/store/migrations/0001_initial.js',
+      '/dist/shared/contract.js',
+      '/dist/renderer/status.html',
+      '/dist/renderer/settings.html',
+      '/resources/tray/idle.png',
+      '/resources/tray/needs-auth@2x.png',
+      '/resources/tray/errorTemplate.png',
+      '/resources/tray/offline.ico',
+      '/resources/icon.png',
+      '/node_modules/electron-store/index.js',
+      '/node_modules/zod/package.json',
+    ]) {
+      expect(files, path).toContain(path);
+    }
+    const entry = asar.extractFile(asarPath, 'dist/main/index.js').toString('utf8');
+    expect(entry).toContain('startDesktopApp');
+  });
+
+  it('ships no sources, tests, source maps, build scripts or electron itself', () => {
+    const shipped = files.filter(
+      (f) =>
+        /^\/(main|shared|test|renderer|scripts|docs)\//.test(f) ||
+        (f.startsWith('/dist/') && f.endsWith('.map')) ||
+        f === '/resources/draw-icons.mjs' ||
+        f.startsWith('/node_modules/electron/') ||
+        f.startsWith('/node_modules/vitest/'),
+    );
+    expect(shipped).toEqual([]);
+  });
+
+  it('the keychain binding and PGlite wasm/data are unpacked next to app.asar', () => {
+    const native = 'node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node';
+    for (const path of [
+      native,
+      'node_modules/@napi-rs/keyring/index.js',
+      'node_modules/@electric-sql/pglite/dist/pglite.wasm',
+      'node_modules/@electric-sql/pglite/dist/pglite.data',
+      'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+    ]) {
+      expect(existsSync(join(unpacked, path)), path).toBe(true);
+      expect((asar.statFile(asarPath, path) as { unpacked?: boolean }).unpacked, path).toBe(true);
+    }
+    expect(readFileSync(join(unpacked, native)).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  });
+});
