@@ -34,7 +34,14 @@ import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js
 import { NotificationPolicy } from './notifications.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
 import { electronSettingsStore } from './settings-store.js';
-import { TrayController, type TrayHost, toMenuTemplate, trayIconFile } from './tray.js';
+import {
+  type TrayAction,
+  TrayController,
+  type TrayHost,
+  type TrayModel,
+  toMenuTemplate,
+  trayIconFile,
+} from './tray.js';
 import { isOwnRendererUrl } from './window-policy.js';
 import { guardWebContents, hardenSession, WindowManager } from './windows.js';
 
@@ -202,8 +209,10 @@ class DesktopApp {
     if (process.platform === 'darwin') tray.setIgnoreDoubleClickEvents(true);
     tray.on('click', () => this.windows.show('status'));
     let shownIcon: SyncState | null = null;
+    let lastModel: TrayModel | null = null;
     const host: TrayHost = {
       apply: (model, onAction) => {
+        lastModel = model;
         if (tray.isDestroyed()) return;
         // A new Menu every time: Linux (dbusmenu) does not pick up changes to an existing one.
         tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model, onAction)));
@@ -225,6 +234,16 @@ class DesktopApp {
       logger: this.runtime.logger,
     });
     this.trayController.start();
+    if (this.o.env.MAGNUS_E2E === '1') {
+      // The end-to-end spec cannot click a tray icon: it drives the same controller from here.
+      const controller = this.trayController;
+      Object.assign(globalThis, {
+        __magnusE2E: {
+          trayAction: (action: TrayAction) => controller.run(action),
+          trayModel: () => lastModel,
+        },
+      });
+    }
   }
 
   private startNotifications(enabled: () => boolean): void {
