@@ -29,6 +29,7 @@ import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runti
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
 import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
+import { desktopPaths } from './desktop-paths.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
@@ -47,12 +48,7 @@ import { guardWebContents, hardenSession, WindowManager } from './windows.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** Built layout (also inside app.asar): dist/main/desktop/*.js, dist/renderer/, resources/. */
-export const DESKTOP_PATHS = {
-  rendererDir: resolve(here, '../../renderer'),
-  preload: join(here, 'preload.cjs'),
-  resources: resolve(here, '../../../resources'),
-  entry: resolve(here, '../index.js'),
-} as const;
+export const DESKTOP_PATHS = desktopPaths(here);
 
 const isAllowedExternal = (url: string) => externalUrlProblem(url) === null;
 
@@ -81,6 +77,8 @@ export function startDesktopApp(
   );
   // Keep syncing in the tray when the last window closes.
   app.on('window-all-closed', () => undefined);
+  // A terminal's Ctrl+C or a service manager's SIGTERM quits gracefully too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 
   app
     .whenReady()
@@ -248,6 +246,8 @@ class DesktopApp {
 
   private startNotifications(enabled: () => boolean): void {
     const policy = new NotificationPolicy();
+    // Held until closed: a collected Notification loses its click handler on some platforms.
+    const live = new Set<Notification>();
     this.disposers.push(
       this.runtime.events.on('status', (status) => {
         const notice = policy.next(status, enabled());
@@ -257,7 +257,9 @@ class DesktopApp {
           body: notice.body,
           icon: join(DESKTOP_PATHS.resources, 'icon.png'),
         });
+        live.add(shown);
         shown.on('click', () => this.windows.show(notice.opens));
+        shown.on('close', () => live.delete(shown));
         shown.show();
       }),
     );

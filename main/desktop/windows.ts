@@ -82,11 +82,15 @@ export class WindowManager {
   }
 }
 
-/** Navigation, redirects, new windows and <webview> are refused for a webContents. */
+const guarded = new WeakSet<WebContents>();
+
+/** Navigation, redirects, new windows and <webview> are refused for a webContents (once per contents). */
 export function guardWebContents(
   contents: WebContents,
   o: Pick<WindowManagerOptions, 'rendererDir' | 'isAllowedExternal' | 'logger'>,
 ): void {
+  if (guarded.has(contents)) return;
+  guarded.add(contents);
   const apply = (decision: NavigationDecision, prevent: () => void, url: string) => {
     if (decision.action === 'allow') return;
     prevent();

@@ -125,7 +125,7 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
     expect(shipped).toEqual([]);
   });
 
-  it('the keychain binding and PGlite wasm/data are unpacked next to app.asar', () => {
+  it('the keychain binding, PGlite wasm/data and the icons are unpacked next to app.asar', () => {
     const native = 'node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node';
     for (const path of [
       native,
@@ -133,6 +133,11 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
       'node_modules/@electric-sql/pglite/dist/pglite.wasm',
       'node_modules/@electric-sql/pglite/dist/pglite.data',
       'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+      'resources/tray/idle.png',
+      'resources/tray/error@2x.png',
+      'resources/tray/pausedTemplate.png',
+      'resources/tray/offline.ico',
+      'resources/icon.png',
     ]) {
       expect(existsSync(join(unpacked, path)), path).toBe(true);
       expect((asar.statFile(asarPath, path) as { unpacked?: boolean }).unpacked, path).toBe(true);

@@ -75,3 +75,22 @@ describe('web preferences and CSP', () => {
     expect(CONTENT_SECURITY_POLICY).not.toContain('unsafe');
   });
 });
+
+describe('desktop paths', () => {
+  it('finds renderer, preload, entry and icons from the compiled module folder; icons outside app.asar', async () => {
+    const { desktopPaths, unpackedPath } = await import('../../main/desktop/desktop-paths.js');
+    expect(desktopPaths('/repo/dist/main/desktop')).toEqual({
+      rendererDir: '/repo/dist/renderer',
+      preload: '/repo/dist/main/desktop/preload.cjs',
+      resources: '/repo/resources',
+      entry: '/repo/dist/main/index.js',
+    });
+    expect(desktopPaths('/opt/Magnus Sync/resources/app.asar/dist/main/desktop').resources).toBe(
+      '/opt/Magnus Sync/resources/app.asar.unpacked/resources',
+    );
+    expect(unpackedPath('C:\\Magnus\\resources\\app.asar\\resources')).toBe(
+      'C:\\Magnus\\resources\\app.asar.unpacked\\resources',
+    );
+    expect(unpackedPath('/home/u/app.asarx/y')).toBe('/home/u/app.asarx/y');
+  });
+});
