@@ -63,6 +63,8 @@ export function startDesktopApp(
 ): void {
   const args = parseDesktopArgs(argv);
   app.setName(APP_FOLDER_NAME);
+  // Windows shows toasts only for an app with an AppUserModelID (electron-builder.yml appId).
+  if (process.platform === 'win32') app.setAppUserModelId('com.magnussync.desktop');
   const dataDir = resolve(args.dataDir ?? defaultDataDir(env));
   // Chromium's own files share the data folder the CLI uses; the single-instance lock is per folder.
   app.setPath('userData', dataDir);
