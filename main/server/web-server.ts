@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../app/runtime-types.js';
 import type { Logger } from '../util/logger.js';
@@ -28,15 +28,15 @@ import { lookupStatic, openStatic } from './static-files.js';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export const DEFAULT_HOST = '127.0.0.1';
 
-/** dist/renderer, next to dist/main/ (this file compiles to dist/main/server/web-server.js). */
-export const DEFAULT_STATIC_DIR = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'dist',
-  'renderer',
-);
+/**
+ * The project's dist/renderer, whether this module runs compiled (dist/main/server/) or from
+ * source (main/server/, under tsx or a test runner).
+ */
+export function defaultStaticDir(moduleDir: string): string {
+  const compiled = basename(dirname(dirname(moduleDir))) === 'dist';
+  return join(moduleDir, compiled ? '../../..' : '../..', 'dist', 'renderer');
+}
+export const DEFAULT_STATIC_DIR = defaultStaticDir(dirname(fileURLToPath(import.meta.url)));
 
 export interface WebServerOptions {
   runtime: Runtime;

@@ -1,0 +1,13 @@
+import { render } from 'preact';
+import { type ClientScope, pickClient } from '../api/pick-client.js';
+import { AppStore } from '../state/app-store.js';
+import '../styles/base.css';
+import '../styles/settings.css';
+import { SettingsApp } from './SettingsApp.js';
+
+const root = document.getElementById('app');
+if (root) {
+  const store = new AppStore(pickClient(window as unknown as ClientScope), { followData: false });
+  render(<SettingsApp store={store} />, root);
+  void store.start();
+}
