@@ -76,6 +76,17 @@ async function main() {
       rmSync(out, { force: true });
       run('npx', ['playwright', 'test'], { PLAYWRIGHT_JSON_OUTPUT_NAME: out });
       record('playwright', ...countPlaywright(out));
+      // The Electron spec: runs where an Electron binary exists, reports itself skipped here.
+      const electronOut = join(root, 'test-results/playwright-electron.json');
+      rmSync(electronOut, { force: true });
+      run(
+        'npx',
+        ['playwright', 'test', '-c', 'test/e2e-electron/playwright.config.ts', '--reporter=list,json'],
+        {
+          PLAYWRIGHT_JSON_OUTPUT_NAME: electronOut,
+        },
+      );
+      record('playwright: electron', ...countPlaywright(electronOut));
     }
   } finally {
     await dropRunDatabases(runId);
