@@ -8,6 +8,7 @@
  * in a transaction; it recomputes every lot and writes only differences, so the second run costs
  * the full computation and comparison, and writes nothing).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { buildScenario, type Scenario } from '../../main/broker/simulator/index.js';
 import type { Backend } from '../helpers/sync-harness.js';
 import { createBenchHarness, describeRequests, SYNC_INTERVAL_MS } from './bench-harness.js';
@@ -30,6 +31,8 @@ export interface HistoryResult {
     rowsWritten: number;
     trades: number;
     fifoMs: number;
+    /** Longest event-loop stall during the import cycle (PGlite runs on the main thread). */
+    maxLoopDelayMs: number;
   };
   incremental: {
     /** Requests to /orders/ and /options/orders/ (target: one each). */
@@ -37,8 +40,11 @@ export interface HistoryResult {
     /** Every history request (order streams, dividends, option events). */
     historyRequests: number;
     requests: number;
+    /** What the simulator received (the engine's log also counts attempts that never arrived). */
+    simRequests: number;
     workMs: number;
     rowsWritten: number;
+    maxLoopDelayMs: number;
     /** The requests of the (last) incremental run, for the record. */
     described: string;
     /** Non-2xx answers seen in any run (import or incremental). */
@@ -48,6 +54,18 @@ export interface HistoryResult {
 
 const ORDER_PATHS = new Set(['/orders/', '/options/orders/']);
 const HISTORY_PATHS = new Set(['/orders/', '/options/orders/', '/dividends/', '/options/events/']);
+
+/** The longest event-loop stall between start and stop, in ms. */
+function loopMonitor(): { stop(): number } {
+  const histogram = monitorEventLoopDelay({ resolution: 10 });
+  histogram.enable();
+  return {
+    stop() {
+      histogram.disable();
+      return histogram.max / 1e6;
+    },
+  };
+}
 
 export function historyScenario(orders: number): Scenario {
   const optionOrders = Math.round(orders * 0.2);
@@ -86,7 +104,9 @@ export async function measureHistory(o: HistoryBenchOptions): Promise<HistoryRes
       const bench = await createBenchHarness({ backend, scenario, latencyMs: o.latencyMs });
       try {
         await bench.h.runtime.prepare();
+        const importLoop = loopMonitor();
         const first = await bench.cycle('cli', 'force');
+        const importDelay = importLoop.stop();
         const paths = bench.h.sim.requests.map((r) => r.path);
         const store = bench.h.runtime.store()!;
         const key = first.outcome.accounts[0]!;
@@ -102,16 +122,21 @@ export async function measureHistory(o: HistoryBenchOptions): Promise<HistoryRes
           rowsWritten: first.outcome.rowsWritten,
           trades: first.outcome.counts.trades,
           fifoMs,
+          maxLoopDelayMs: importDelay,
         });
 
         bench.clock.idle(SYNC_INTERVAL_MS);
+        const incrementalLoop = loopMonitor();
         const again = await bench.cycle('cli', 'force');
+        const incrementalDelay = incrementalLoop.stop();
         const againPaths = bench.h.sim.requests.map((r) => r.path);
         incrementals.push({
           orderStreamRequests: againPaths.filter((p) => ORDER_PATHS.has(p)).length,
           historyRequests: againPaths.filter((p) => HISTORY_PATHS.has(p)).length,
           requests: again.outcome.apiRequests,
+          simRequests: again.simRequests,
           workMs: again.wallMs - again.waitedMs,
+          maxLoopDelayMs: incrementalDelay,
           rowsWritten: again.outcome.rowsWritten,
           described: describeRequests(bench.h.sim.requests),
           failures: [...first.failures, ...again.failures],
@@ -139,11 +164,14 @@ export async function measureHistory(o: HistoryBenchOptions): Promise<HistoryRes
         rowsWritten: mid(imports, (i) => i.rowsWritten),
         trades: mid(imports, (i) => i.trades),
         fifoMs: mid(imports, (i) => i.fifoMs),
+        maxLoopDelayMs: mid(imports, (i) => i.maxLoopDelayMs),
       },
       incremental: {
         orderStreamRequests: mid(incrementals, (i) => i.orderStreamRequests),
         historyRequests: mid(incrementals, (i) => i.historyRequests),
         requests: mid(incrementals, (i) => i.requests),
+        simRequests: mid(incrementals, (i) => i.simRequests),
+        maxLoopDelayMs: mid(incrementals, (i) => i.maxLoopDelayMs),
         workMs: mid(incrementals, (i) => i.workMs),
         rowsWritten: mid(incrementals, (i) => i.rowsWritten),
         described: incrementals.at(-1)?.described ?? '',

@@ -58,6 +58,10 @@ async function main(): Promise<void> {
   let requests = 0;
   const started = performance.now();
   try {
+    // Cycle 0: the code is loaded, nothing has run yet.
+    gc?.();
+    const loaded = process.memoryUsage();
+    send({ kind: 'sample', cycle: 0, rss: loaded.rss, heapUsed: loaded.heapUsed, external: loaded.external });
     for (let cycle = 1; cycle <= params.cycles; cycle++) {
       const outcome = await runtime.syncOnce('schedule', 'if-due');
       if (outcome.status !== 'success') failures += 1;

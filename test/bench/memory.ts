@@ -44,6 +44,8 @@ export interface MemoryResult {
   failures: number;
   requests: number;
   elapsedMs: number;
+  /** RSS with the code loaded, before the first cycle. */
+  loadedRssMb: number;
   startRssMb: number;
   endRssMb: number;
   peakRssMb: number;
@@ -155,6 +157,7 @@ export async function measureMemory(o: MemoryBenchOptions): Promise<MemoryResult
       failures: done.failures,
       requests: done.requests,
       elapsedMs: done.elapsedMs,
+      loadedRssMb: (samples.find((s) => s.cycle === 0)?.rss ?? Number.NaN) / MB,
       startRssMb: median(head.map((s) => s.rss / MB)),
       endRssMb: median(tail.map((s) => s.rss / MB)),
       peakRssMb: Math.max(...samples.map((s) => s.rss / MB)),

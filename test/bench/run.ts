@@ -69,7 +69,34 @@ function findingsFor(results: BenchResults): string[] {
     );
     break;
   }
+  for (const m of results.memory ?? []) {
+    if (m.rssSlopeLateMbPer1000 < 5 && m.heapSlopeLateMbPer1000 < 5) continue;
+    findings.push(
+      `Memory of the headless engine on ${m.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} still grew in the second half of ${m.cycles.toLocaleString('en-US')} cycles (${m.rssSlopeLateMbPer1000.toFixed(1)} MB RSS, ${m.heapSlopeLateMbPer1000.toFixed(1)} MB heap per 1,000 cycles). ${m.cycles < 1_000 ? 'Runs this short are dominated by bounded buffers filling up (the request log holds 5,000 requests, about 600 cycles); run the full 2,000 cycles before reading it as a leak.' : 'Not diagnosed here: take heap snapshots at cycle 1,000 and 2,000 of test/bench/memory-child.ts and compare.'}`,
+    );
+  }
+  const stalled = results.history?.find((h) => h.backend === 'pglite' && h.incremental.maxLoopDelayMs >= 500);
+  if (stalled) {
+    findings.push(
+      `PGlite runs in-process on the main thread (main/store/database.ts: \`new PGlite(pgdataDir, …)\`), so long statements block the event loop: with ${stalled.orders.toLocaleString('en-US')} orders the history import stalled it for up to ${ms(stalled.import.maxLoopDelayMs)} ms and every incremental history run for up to ${ms(stalled.incremental.maxLoopDelayMs)} ms (mostly the FIFO rebuild above). In the desktop app that is the Electron main process (tray, IPC, timers). Skipping the unchanged rebuild removes most of it; beyond that, PGlite can run in a worker (PGliteWorker).`,
+    );
+  }
   return findings;
+}
+
+/** The command as shown in the report: measurement flags only (not --out / --json and their files). */
+function commandLine(args: readonly string[]): string {
+  const shown: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === '--out' || arg === '--json') {
+      i += 1;
+      continue;
+    }
+    if (arg.startsWith('--out=') || arg.startsWith('--json=')) continue;
+    shown.push(arg);
+  }
+  return ['npm run bench', ...(shown.length > 0 ? ['--', ...shown] : [])].join(' ');
 }
 
 async function main(): Promise<void> {
@@ -185,10 +212,7 @@ async function main(): Promise<void> {
     dashboardSamples,
     perPositionConcurrency,
     elapsedMs: performance.now() - started,
-    command: [
-      'npm run bench',
-      ...(process.argv.slice(2).length ? ['--', ...process.argv.slice(2)] : []),
-    ].join(' '),
+    command: commandLine(process.argv.slice(2)),
   };
   const report = renderReport(host, config, results, findingsFor(results));
   process.stdout.write(`${report}\n`);
