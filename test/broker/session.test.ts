@@ -256,6 +256,30 @@ describe('session prompts', () => {
     expect(await session.login({ force: true })).toEqual({ status: 'authenticated' });
     expect(rh.passwordGrants()).toHaveLength(2);
   });
+
+  it('login() after the token expired (a night asleep) refreshes instead of a password login', async () => {
+    const clock = new FakeClock();
+    const { rh, session, accounts } = await setup({ clock });
+    await accounts();
+    clock.advance(2 * 86_400_000);
+    expect(await session.login()).toEqual({ status: 'authenticated' });
+    expect(rh.refreshGrants()).toHaveLength(1);
+    expect(rh.passwordGrants()).toHaveLength(1);
+    await accounts();
+    expect(rh.passwordGrants()).toHaveLength(1);
+  });
+
+  it('login() logs in with the password when the expired token cannot be refreshed', async () => {
+    const clock = new FakeClock();
+    const { rh, session, accounts, store } = await setup({ clock });
+    await accounts();
+    clock.advance(2 * 86_400_000);
+    rh.validRefresh.clear();
+    expect(await session.login()).toEqual({ status: 'authenticated' });
+    expect(rh.refreshGrants()).toHaveLength(1);
+    expect(rh.passwordGrants()).toHaveLength(2);
+    expect(store.value?.accessToken).toBeTruthy();
+  });
 });
 
 describe('login guard', () => {

@@ -154,16 +154,20 @@ export class RobinhoodSession implements AuthProvider {
   // ---- user-facing ------------------------------------------------------------------------------
 
   /**
-   * Logs in with the stored credentials (the UI's "test login"). With a valid token and without
-   * `force`, reports authenticated without sending anything. Discards a pending verification.
+   * Logs in with the stored credentials (the UI's "test login"). Without `force`, a valid token
+   * reports authenticated without sending anything, and an expiring one is refreshed first. Discards a pending verification.
    * Throws InvalidCredentialsError, LoginBackoffError, AuthRequiredError (no credentials),
    * VerificationDeniedError, or a transport error.
    */
   async login(options: SessionCallOptions & { force?: boolean } = {}): Promise<SessionLoginState> {
     return this.#exclusive(async () => {
       await this.#loadStored();
-      if (!options.force && this.#tokens && !this.#expiringSoon(this.#tokens))
-        return { status: 'authenticated' };
+      const current = this.#tokens;
+      if (!options.force && current) {
+        // A token that expired (say, over a night asleep) is renewed, not replaced by a new login.
+        if (!this.#expiringSoon(current)) return { status: 'authenticated' };
+        if (await this.#refresh(current, false, options.signal)) return { status: 'authenticated' };
+      }
       this.#pending = null;
       this.#lastPrompt = null;
       return this.#passwordLogin(options.signal);
@@ -238,15 +242,32 @@ export class RobinhoodSession implements AuthProvider {
     await this.#loadStored();
     const current = this.#tokens;
     if (current && !rejected && !this.#expiringSoon(current)) return current.accessToken;
+    if (current && (await this.#refresh(current, rejected, signal))) {
+      return (this.#tokens as TokenSet | null)?.accessToken ?? current.accessToken;
+    }
 
-    if (current?.refreshToken) {
+    if (this.#pending) throw new AuthRequiredError(this.#pending.prompt);
+    const state = await this.#passwordLogin(signal);
+    const tokens = this.#tokens as TokenSet | null;
+    if (state.status === 'authenticated' && tokens) return tokens.accessToken;
+    throw new AuthRequiredError(this.pendingPrompt ?? NO_CREDENTIALS);
+  }
+
+  /**
+   * Renews `current` with its refresh token. True when there is a usable access token afterwards
+   * (renewed, or a transient failure while the current one is still valid); false when the broker
+   * refused the refresh token or there is none (the tokens are then forgotten and a password login
+   * is needed). Transient failures with an expired token are thrown: never a password login for those.
+   */
+  async #refresh(current: TokenSet, rejected: boolean, signal: AbortSignal | undefined): Promise<boolean> {
+    if (current.refreshToken) {
       try {
         const tokens = await this.#auth.refresh(current.refreshToken, signal ? { signal } : {});
         await this.#adopt(tokens);
         this.#logger.info('Refreshed the Robinhood access token', {
           expiresAt: tokens.expiresAt.toISOString(),
         });
-        return tokens.accessToken;
+        return true;
       } catch (error) {
         if (!(error instanceof HttpStatusError && error.status >= 400 && error.status < 500)) {
           // Transient (offline, timeout, 5xx, throttled): never fall back to the password for that.
@@ -254,7 +275,7 @@ export class RobinhoodSession implements AuthProvider {
             this.#logger.warn('Token refresh failed; using the current token until it expires', {
               error: errorSummary(error),
             });
-            return current.accessToken;
+            return true;
           }
           throw error;
         }
@@ -263,16 +284,9 @@ export class RobinhoodSession implements AuthProvider {
         });
       }
     }
-    if (current) {
-      this.#tokens = null;
-      await this.#clearStore();
-    }
-
-    if (this.#pending) throw new AuthRequiredError(this.#pending.prompt);
-    const state = await this.#passwordLogin(signal);
-    const tokens = this.#tokens as TokenSet | null;
-    if (state.status === 'authenticated' && tokens) return tokens.accessToken;
-    throw new AuthRequiredError(this.pendingPrompt ?? NO_CREDENTIALS);
+    this.#tokens = null;
+    await this.#clearStore();
+    return false;
   }
 
   async #passwordLogin(signal: AbortSignal | undefined): Promise<SessionLoginState> {
