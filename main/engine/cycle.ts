@@ -12,6 +12,7 @@
  * changes (positions, quotes, marks).
  */
 import { hostname } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { AuthPrompt, SyncProgress } from '../../shared/models.js';
 import type {
   Account,
@@ -34,6 +35,7 @@ import {
 import { accountKeysFor } from '../logging/account-keys.js';
 import {
   type Broker,
+  type FifoInputs,
   type Store,
   StoreInputError,
   StoreOpenError,
@@ -475,10 +477,20 @@ export class SyncCycleRunner implements CycleRunner {
           await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
           await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
         ];
-        const rebuilt = await store.rebuildTradeHistory(trx, key, now);
-        counts.push(rebuilt.counts);
+        // The FIFO result changes only with the fills and events (just upserted), the day and the
+        // open option positions: with all of them as at the last rebuild, the stored trades stand.
+        const inputs = await store.fifoInputs(trx, key, now);
+        const state = await store.syncState.get(trx, key, HISTORY_STREAM);
+        let trades: number;
+        if (sumCounts(counts) === 0 && isDeepStrictEqual(fifoInputsIn(state?.cursor), inputs)) {
+          trades = await store.trades.count(trx, key);
+        } else {
+          const rebuilt = await store.rebuildTradeHistory(trx, key, now);
+          counts.push(rebuilt.counts);
+          trades = rebuilt.trades;
+        }
         // The watermark moves only with this commit; the order high-water mark is the newest stored order.
-        counts.push(await syncStateCounts(store, trx, key, now));
+        counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',
@@ -488,7 +500,7 @@ export class SyncCycleRunner implements CycleRunner {
           at: now.toISOString(),
           agentId: this.agentId,
         });
-        return { rows: rowsWritten, trades: rebuilt.trades };
+        return { rows: rowsWritten, trades };
       }),
     );
     tally.rowsWritten += rows;
@@ -534,11 +546,21 @@ export class SyncCycleRunner implements CycleRunner {
   }
 }
 
+/** The history stream's cursor: what the stored trade_history was computed from. */
+interface HistoryCursor {
+  fifo: FifoInputs;
+}
+
+function fifoInputsIn(cursor: unknown): unknown {
+  return typeof cursor === 'object' && cursor !== null ? (cursor as Partial<HistoryCursor>).fifo : undefined;
+}
+
 async function syncStateCounts(
   store: Store,
   trx: Parameters<Store['notify']>[0],
   key: string,
   now: Date,
+  cursor: HistoryCursor,
 ): Promise<WriteCounts> {
   const changed = await store.syncState.save(
     trx,
@@ -548,6 +570,7 @@ async function syncStateCounts(
       lastSuccessAt: now.toISOString(),
       lastAttemptAt: now.toISOString(),
       lastError: null,
+      cursor,
     },
     now,
   );

@@ -3,6 +3,7 @@
  * lock) or a PostgreSQL server by URL, migrates it, and returns the Store the engine, the runtime
  * and the CLI share.
  */
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
@@ -47,6 +48,21 @@ export interface FifoSource {
   /** Option instrument ids the account holds now (positions table). */
   knownOpenInstrumentKeys: string[];
 }
+
+/**
+ * What a FIFO result depends on besides the stored fills and events: the algorithm's version, the
+ * New York day (options expire with it) and the option contracts the broker still reports open.
+ * Equal inputs and unchanged fills and events give an equal result, so the rebuild can be skipped.
+ */
+export interface FifoInputs {
+  version: number;
+  today: string;
+  /** sha256 of the sorted open option instrument ids. */
+  openOptions: string;
+}
+
+/** Raise when matchLots changes what it produces, so every account's trades are rebuilt once. */
+export const FIFO_VERSION = 1;
 
 export interface TradeHistoryRebuild {
   counts: WriteCounts;
@@ -93,6 +109,8 @@ export interface Store {
    * writes it delta-wise in `trx`. `now` decides which options count as expired.
    */
   rebuildTradeHistory(trx: Knex.Transaction, accountKey: string, now: Date): Promise<TradeHistoryRebuild>;
+  /** The inputs of a rebuild at `now` other than the stored fills and events (see FifoInputs). */
+  fifoInputs(db: Queryable, accountKey: string, now: Date): Promise<FifoInputs>;
 
   dashboard(options: { accountKey?: string; now: Date }): Promise<Dashboard>;
   chart(options: { accountKey: string; range: ChartRange; now: Date }): Promise<ChartSeries>;
@@ -156,6 +174,15 @@ function makeStore(backend: Backend): Store {
         trades: result.trades.length,
         openLots: result.openLots.length,
         unmatched: result.unmatched,
+      };
+    },
+    async fifoInputs(db, key, now) {
+      parseOne(accountKey, key, 'accountKey');
+      const open = (await positionsRepo.openOptionInstrumentIds(db, key)).sort();
+      return {
+        version: FIFO_VERSION,
+        today: nyDate(now),
+        openOptions: createHash('sha256').update(open.join('\n')).digest('hex'),
       };
     },
     dashboard: (options) => readDashboard(knex, options),

@@ -4,6 +4,7 @@
  * and streams that roll back as a whole.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../main/util/clock.js';
 import { Dec } from '../../main/util/money.js';
 import { BACKENDS, createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
 
@@ -168,6 +169,66 @@ describe.each(BACKENDS)('sync on %s', (backend) => {
     const after = await tableCounts(h);
     expect(after.orders).toBe(before.orders);
     expect(after.trades).toBe(before.trades);
+  });
+
+  it('rebuilds the trade history only when its fills, events, day or open options changed', async () => {
+    let offsetMs = 0;
+    const clock = { ...systemClock, now: () => new Date(Date.now() + offsetMs) };
+    const h = await harness({ backend, runtime: { clock } });
+    await h.runtime.prepare();
+    const store = h.runtime.store()!;
+    const rebuild = store.rebuildTradeHistory;
+    let rebuilds = 0;
+    (store as { rebuildTradeHistory: typeof rebuild }).rebuildTradeHistory = (...args) => {
+      rebuilds += 1;
+      return rebuild(...args);
+    };
+
+    const first = await h.runtime.syncOnce('cli', 'force');
+    expect(first.status).toBe('success');
+    expect(rebuilds).toBe(1);
+    const trades = first.counts.trades;
+    expect(trades).toBeGreaterThan(0);
+
+    // Nothing new at the broker, same day, same open options: the stored trades stand.
+    const same = await h.runtime.syncOnce('cli', 'force');
+    expect(same.status).toBe('success');
+    expect(rebuilds).toBe(1);
+    expect(same.counts.trades).toBe(trades);
+    expect((await tableCounts(h)).trades).toBe(trades);
+
+    // A new day: an option may have expired.
+    offsetMs = 86_400_000;
+    const nextDay = await h.runtime.syncOnce('cli', 'force');
+    expect(nextDay.error).toBeNull();
+    expect(rebuilds).toBe(2);
+
+    // An option position the broker no longer reports (closed without an order we saw).
+    h.sim.state.optionPositions.splice(0, 1);
+    expect((await h.runtime.syncOnce('cli', 'force')).status).toBe('success');
+    expect(rebuilds).toBe(3);
+
+    // New fills: a buy, then a sale of part of it, so a lot is certainly open to close.
+    const held = h.sim.state.stockPositions.find((p) => new Dec(p.quantity).gt(0))!;
+    const symbol = h.sim.state.instruments.find((i) => i.id === held.instrumentId)!.symbol;
+    for (const [side, quantity] of [
+      ['buy', '2'],
+      ['sell', '1'],
+    ] as const) {
+      const order = h.sim.addStockOrder({
+        accountNumber: held.accountNumber,
+        symbol,
+        side,
+        quantity,
+        price: '10.00',
+        state: 'confirmed',
+      });
+      h.sim.fillOrder(order.id);
+    }
+    const afterSale = await h.runtime.syncOnce('cli', 'force');
+    expect(afterSale.status).toBe('success');
+    expect(rebuilds).toBe(4);
+    expect(afterSale.counts.trades).toBeGreaterThan(trades);
   });
 
   it('keeps the history stream whole when page 3 fails, and the next cycle matches a clean sync', async () => {

@@ -139,6 +139,14 @@ export const tradesRepo = {
     return addCounts(written, { inserted: 0, updated: 0, deleted });
   },
 
+  async count(db: Queryable, accountNumber: string): Promise<number> {
+    const row = (await db('trade_history')
+      .where({ account_number: accountNumber })
+      .count({ n: '*' })
+      .first()) as DbRow | undefined;
+    return Number(row?.n ?? 0);
+  },
+
   /** Newest closes first. */
   async list(db: Queryable, accountNumber: string, options: { limit?: number } = {}): Promise<TradeRecord[]> {
     const rows = (await db('trade_history')
