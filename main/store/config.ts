@@ -16,7 +16,7 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Identifies this process in sync_runs and in the lock connection's application_name. */
   agentId?: string;
-  /** Embedded only: a folder lock not refreshed for this long is considered abandoned (min 2000). */
+  /** Embedded only: a folder lock not refreshed for this long is considered abandoned (default 2 min, min 2000). */
   lockStaleMs?: number;
   /** PostgreSQL only: pool size (default 4). */
   maxConnections?: number;

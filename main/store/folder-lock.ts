@@ -12,6 +12,9 @@ import lockfile from 'proper-lockfile';
 import type { Logger } from '../util/logger.js';
 import { StoreOpenError } from './config.js';
 
+/** How long a lock nobody refreshed counts as held (see lockDataFolder). */
+export const DEFAULT_STALE_MS = 120_000;
+
 export interface FolderLock {
   release(): Promise<void>;
 }
@@ -69,7 +72,10 @@ export async function lockDataFolder(
   options: { staleMs?: number; logger: Logger },
 ): Promise<FolderLock> {
   mkdirSync(folder, { recursive: true });
-  const stale = Math.max(options.staleMs ?? 10_000, 2000);
+  // Generous on purpose: PGlite runs on this thread and blocks it for seconds at a time (creating
+  // the database, a large history import), and a lock not refreshed meanwhile would look abandoned
+  // to a second opener. A dead owner on this machine is recognised by its pid at once anyway.
+  const stale = Math.max(options.staleMs ?? DEFAULT_STALE_MS, 2000);
   const attempt = () =>
     lockfile.lock(folder, {
       stale,
