@@ -3,6 +3,8 @@
  * bigint/count → number, numeric → decimal string, date → "YYYY-MM-DD", timestamptz → Date,
  * jsonb → parsed value.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
@@ -45,15 +47,41 @@ export interface EmbeddedDatabase {
   pglite: PGlite;
 }
 
-/** Opens (initialising when new) a PGlite data folder. */
-export async function openEmbeddedDatabase(pgdataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
-  const pglite = new PGlite(pgdataDir, {
+/**
+ * PGlite's PostgreSQL keeps its shared buffers inside the WebAssembly memory, which never shrinks:
+ * the server default of 128 MB costs as much resident memory in our process. One account's
+ * database is tens of MB and the operating system caches its files anyway, so 16 MB is plenty.
+ */
+export const EMBEDDED_START_PARAMS: readonly string[] = [
+  ...PGlite.defaultStartParams,
+  '-c',
+  'shared_buffers=16MB',
+];
+
+function startEmbedded(pgdataDir: string): PGlite {
+  return new PGlite(pgdataDir, {
+    startParams: [...EMBEDDED_START_PARAMS],
     parsers: {
       [pgliteTypes.INT8]: (value: string) => int8ToNumber(value),
       [pgliteTypes.DATE]: keepDateText,
     },
   });
+}
+
+/**
+ * Opens (initialising when new) a PGlite data folder. A new folder is closed and opened again
+ * once created: creating it (initdb) grows the WebAssembly memory by a few hundred MB that would
+ * otherwise stay with the process for its whole life.
+ */
+export async function openEmbeddedDatabase(pgdataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  const isNew = !existsSync(join(pgdataDir, 'PG_VERSION'));
+  let pglite = startEmbedded(pgdataDir);
   await pglite.waitReady;
+  if (isNew) {
+    await pglite.close();
+    pglite = startEmbedded(pgdataDir);
+    await pglite.waitReady;
+  }
   const knex = knexFactory({
     client: ClientPgLite,
     dialect: 'postgres',
