@@ -5,9 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
 import pg from 'pg';
 import type { Logger } from '../util/logger.js';
 
@@ -52,20 +51,23 @@ export interface EmbeddedDatabase {
  * the server default of 128 MB costs as much resident memory in our process. One account's
  * database is tens of MB and the operating system caches its files anyway, so 16 MB is plenty.
  */
-export const EMBEDDED_START_PARAMS: readonly string[] = [
-  ...PGlite.defaultStartParams,
-  '-c',
-  'shared_buffers=16MB',
-];
+export const EMBEDDED_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
 
-function startEmbedded(pgdataDir: string): PGlite {
-  return new PGlite(pgdataDir, {
-    startParams: [...EMBEDDED_START_PARAMS],
-    parsers: {
-      [pgliteTypes.INT8]: (value: string) => int8ToNumber(value),
-      [pgliteTypes.DATE]: keepDateText,
-    },
-  });
+/** PGlite and its knex client, loaded only when the embedded store is used (about 18 MB). */
+async function loadEmbedded() {
+  const [{ PGlite, types }, { default: ClientPgLite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('knex-pglite'),
+  ]);
+  const start = (pgdataDir: string): PGlite =>
+    new PGlite(pgdataDir, {
+      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
+      parsers: {
+        [types.INT8]: (value: string) => int8ToNumber(value),
+        [types.DATE]: keepDateText,
+      },
+    });
+  return { start, ClientPgLite };
 }
 
 /**
@@ -74,12 +76,13 @@ function startEmbedded(pgdataDir: string): PGlite {
  * otherwise stay with the process for its whole life.
  */
 export async function openEmbeddedDatabase(pgdataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
+  const { start, ClientPgLite } = await loadEmbedded();
   const isNew = !existsSync(join(pgdataDir, 'PG_VERSION'));
-  let pglite = startEmbedded(pgdataDir);
+  let pglite = start(pgdataDir);
   await pglite.waitReady;
   if (isNew) {
     await pglite.close();
-    pglite = startEmbedded(pgdataDir);
+    pglite = start(pgdataDir);
     await pglite.waitReady;
   }
   const knex = knexFactory({
