@@ -355,7 +355,7 @@ function memorySection(rows: MemoryResult[]): string {
   }
   if (pg && pg.peakRssMb >= MEMORY_TARGET_MB) {
     notes.push(
-      `On PostgreSQL the target is missed by ${(pg.peakRssMb - MEMORY_TARGET_MB).toFixed(0)} MB at the peak. The process already holds ${mbText(pg.loadedRssMb)} with its code loaded and nothing run (Node, V8 and the modules: knex, pg, zod, winston, prom-client, PGlite's loader, …); the JavaScript heap at the end is ${mbText(pg.endHeapMb)}, and the rest is memory the allocator keeps after the first cycles (compiled code, buffers). Nothing grows (see the slopes), so this is a fixed cost of the runtime, not of the data.`,
+      `On PostgreSQL the target is missed by ${(pg.peakRssMb - MEMORY_TARGET_MB).toFixed(0)} MB at the peak. The process already holds ${mbText(pg.loadedRssMb)} with its code loaded and nothing run (Node, V8 and the modules: knex, pg, zod, winston, prom-client, …; PGlite is loaded only for the embedded store); the JavaScript heap at the end is ${mbText(pg.endHeapMb)}, and the rest is memory the allocator keeps after the first cycles (compiled code, buffers). Nothing grows (see the slopes), so this is a fixed cost of the runtime, not of the data.`,
     );
   }
   const isFlat = (a: number, b: number) => a < FLAT_SLOPE_MB && b < FLAT_SLOPE_MB;
