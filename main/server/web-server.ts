@@ -32,7 +32,7 @@ export const DEFAULT_HOST = '127.0.0.1';
  * The project's dist/renderer, whether this module runs compiled (dist/main/server/) or from
  * source (main/server/, under tsx or a test runner).
  */
-export function defaultStaticDir(moduleDir: string): string {
+function defaultStaticDir(moduleDir: string): string {
   const compiled = basename(dirname(dirname(moduleDir))) === 'dist';
   return join(moduleDir, compiled ? '../../..' : '../..', 'dist', 'renderer');
 }

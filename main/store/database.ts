@@ -51,7 +51,7 @@ export interface EmbeddedDatabase {
  * the server default of 128 MB costs as much resident memory in our process. One account's
  * database is tens of MB and the operating system caches its files anyway, so 16 MB is plenty.
  */
-export const EMBEDDED_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
+const EMBEDDED_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
 
 /** PGlite and its knex client, loaded only when the embedded store is used (about 18 MB). */
 async function loadEmbedded() {

@@ -13,7 +13,7 @@ import type { Logger } from '../util/logger.js';
 import { StoreOpenError } from './config.js';
 
 /** How long a lock nobody refreshed counts as held (see lockDataFolder). */
-export const DEFAULT_STALE_MS = 120_000;
+const DEFAULT_STALE_MS = 120_000;
 
 export interface FolderLock {
   release(): Promise<void>;

@@ -155,7 +155,8 @@ export class RobinhoodSession implements AuthProvider {
 
   /**
    * Logs in with the stored credentials (the UI's "test login"). Without `force`, a valid token
-   * reports authenticated without sending anything, and an expiring one is refreshed first. Discards a pending verification.
+   * reports authenticated without sending anything, and an expiring one is refreshed first.
+   * Discards a pending verification.
    * Throws InvalidCredentialsError, LoginBackoffError, AuthRequiredError (no credentials),
    * VerificationDeniedError, or a transport error.
    */

@@ -4,6 +4,14 @@ import type { Knex } from 'knex';
 export type Queryable = Knex | Knex.Transaction;
 export type DbRow = Record<string, unknown>;
 
+/** How many rows of `table` belong to the account. */
+export async function countAccountRows(db: Queryable, table: string, accountNumber: string): Promise<number> {
+  const row = (await db(table).where({ account_number: accountNumber }).count({ n: '*' }).first()) as
+    | DbRow
+    | undefined;
+  return Number(row?.n ?? 0);
+}
+
 /** A timestamptz as a UTC ISO string. */
 export function isoAt(value: unknown): string {
   if (value instanceof Date) return value.toISOString();

@@ -16,7 +16,7 @@ import type {
 } from '../rows.js';
 import { executionSchema, orderSchema, parseRows } from '../validate.js';
 import type { DbRow, Queryable } from './common.js';
-import { as, asOrNull, isoAt, isoAtOrNull, textOrNull } from './common.js';
+import { as, asOrNull, countAccountRows, isoAt, isoAtOrNull, textOrNull } from './common.js';
 
 const orderSpec: DeltaSpec = {
   table: 'orders',
@@ -261,11 +261,7 @@ export const ordersRepo = {
     }));
   },
 
-  async countExecutions(db: Queryable, accountNumber: string): Promise<number> {
-    const row = (await db('order_executions')
-      .where({ account_number: accountNumber })
-      .count({ n: '*' })
-      .first()) as DbRow | undefined;
-    return Number(row?.n ?? 0);
+  countExecutions(db: Queryable, accountNumber: string): Promise<number> {
+    return countAccountRows(db, 'order_executions', accountNumber);
   },
 };

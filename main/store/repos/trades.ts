@@ -5,7 +5,7 @@ import type { ClosedTrade } from '../fifo.js';
 import type { AssetType, CloseReason, Direction, OptionType, WriteCounts } from '../rows.js';
 import { accountKey, closedTradeSchema, parseOne, parseRows } from '../validate.js';
 import type { DbRow, Queryable } from './common.js';
-import { as, asOrNull, isoAt, textOrNull } from './common.js';
+import { as, asOrNull, countAccountRows, isoAt, textOrNull } from './common.js';
 
 export interface TradeRecord extends Omit<ClosedTrade, 'instrumentKey'> {
   instrumentId: string;
@@ -139,12 +139,8 @@ export const tradesRepo = {
     return addCounts(written, { inserted: 0, updated: 0, deleted });
   },
 
-  async count(db: Queryable, accountNumber: string): Promise<number> {
-    const row = (await db('trade_history')
-      .where({ account_number: accountNumber })
-      .count({ n: '*' })
-      .first()) as DbRow | undefined;
-    return Number(row?.n ?? 0);
+  count(db: Queryable, accountNumber: string): Promise<number> {
+    return countAccountRows(db, 'trade_history', accountNumber);
   },
 
   /** Newest closes first. */
