@@ -110,7 +110,7 @@ describe('magnus-sync arguments', () => {
     ],
     [['--serve', 'localhost'], '--serve must be HOST:PORT (e.g. 127.0.0.1:8765), not "localhost".'],
     [['--serve', '127.0.0.1:99999'], '--serve port must be between 0 and 65535.'],
-    [['sing'], 'Unknown command "sing". Commands: login, logout, status, export.'],
+    [['sing'], 'Unknown command "sing". Commands: login, logout, status, export, magnus-compat.'],
     [['export'], 'export needs --format csv or --format json.'],
     [['export', '--format', 'xml'], '--format must be csv or json, not "xml".'],
     [['status', '--once'], '--once cannot be used with the status command.'],
