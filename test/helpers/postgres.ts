@@ -27,6 +27,15 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** A database or role name of this run: the runner drops whatever carries its prefix. */
+function runScopedName(label: string): string {
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
+  return `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -35,11 +44,7 @@ export interface TestDatabase {
 
 /** Creates an empty database; `label` makes it recognisable (letters, digits, underscore). */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const safe = label
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 20);
-  const name = `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+  const name = runScopedName(label);
   await admin((c) => c.query(`create database "${name}"`));
   return {
     name,
@@ -60,11 +65,7 @@ export interface TestRole {
  * databases it owns objects in before the role; test/run-all.mjs drops what a run left behind.
  */
 export async function createTestRole(label = 'role'): Promise<TestRole> {
-  const safe = label
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 20);
-  const name = `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+  const name = runScopedName(label);
   await admin((c) => c.query(`create role "${name}" login`));
   return {
     name,
