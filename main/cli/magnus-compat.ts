@@ -10,6 +10,7 @@ import { storeConfigFor } from '../app/store-config.js';
 import type { RootLogger } from '../logging/index.js';
 import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
 import { installMagnusCompat, type MagnusCompatResult } from '../store/compat/magnus-compat.js';
+import type { Logger, LogMeta } from '../util/logger.js';
 import { type CliCommand, EXIT } from './args.js';
 
 export interface MagnusCompatContext {
@@ -23,6 +24,15 @@ export interface MagnusCompatContext {
 }
 
 type MagnusCompatCommand = Extract<CliCommand, { command: 'magnus-compat' }>;
+
+/**
+ * The command's answer is its one line (stdout, or stderr for a problem); what the database client
+ * and the core log on the way goes to the debug log (shown with --verbose).
+ */
+function debugOnly(logger: Logger): Logger {
+  const debug = (message: string, meta?: LogMeta) => logger.debug(message, meta);
+  return { debug, info: debug, warn: debug, error: debug };
+}
 
 async function databaseUrl(command: MagnusCompatCommand, ctx: MagnusCompatContext): Promise<string | null> {
   if (command.database) return command.database;
@@ -52,7 +62,7 @@ export async function magnusCompatCommand(
     role: command.grant,
     account: command.account,
     remove: command.remove,
-    logger: ctx.logger,
+    logger: debugOnly(ctx.logger),
   });
   if (command.json) {
     (result.ok ? ctx.stdout : ctx.stderr).write(`${JSON.stringify(result)}\n`);

@@ -295,6 +295,11 @@ describe('magnus-sync magnus-compat', () => {
     const unknown = await run(['magnus-compat', '--database', agentUrl(), '--grant', `${dash.name}_x`]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('does not exist');
+    const unreachable = await compat('postgres://agent:s3cret-pw@127.0.0.1:1/magnus');
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1);
+    expect(unreachable.stderr).toContain('Cannot reach the database');
+    expect(unreachable.stderr).not.toContain('s3cret-pw');
     const account = await compat(agentUrl(), '--account', '****9999');
     expect(account.code).toBe(2);
     expect(account.stderr.trim()).toBe(
@@ -306,6 +311,8 @@ describe('magnus-sync magnus-compat', () => {
     const r = await compat(agentUrl());
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`for role ${dash.name} and account ${MAIN}`);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toBe('');
     await withClient(dashUrl(), async (c) => {
       expect((await c.query('show search_path')).rows[0].search_path).toBe('magnus_compat, public');
       for (const q of MAGNUS_QUERIES.filter((x) => x.kind === 'startup-ddl')) {

@@ -126,7 +126,14 @@ export async function installMagnusCompat(
     const message = redactMessage(raw, url).split('\n')[0] ?? 'unknown error';
     logger.warn('magnus-compat failed', { code, message });
     if (code === '42501') return { ok: false, problem: 'rights', message: `Permission denied: ${message}` };
-    const connect = code === undefined || code.startsWith('08') || code === '28P01' || code === '3D000';
+    // Node's socket errors (ECONNREFUSED, ENOTFOUND, …) and PostgreSQL's connection, login and
+    // unknown-database errors.
+    const connect =
+      code === undefined ||
+      /^E[A-Z]+$/.test(code) ||
+      code.startsWith('08') ||
+      code.startsWith('28') ||
+      code === '3D000';
     return {
       ok: false,
       problem: connect ? 'connect' : 'state',
