@@ -246,6 +246,8 @@ function magnusCompatOptions(values: ReturnType<typeof parse>['values']) {
   if (values.account !== undefined && !isAccountKey(values.account))
     throw new UsageError(`--account must be a masked key such as ****4141, not "${values.account}".`);
   if (values.demo) throw new UsageError('magnus-compat needs a PostgreSQL database, not the demo.');
+  if (values['api-url'] !== undefined)
+    throw new UsageError('--api-url cannot be used with the magnus-compat command.');
   return { grant: values.grant, account: values.account ?? null, remove: values.remove ?? false };
 }
 

@@ -176,6 +176,9 @@ describe('magnus-sync magnus-compat arguments', () => {
   it('keeps its flags to itself', () => {
     expect(usage(['--once', '--grant', 'dash'])).toBe('--grant belongs to the magnus-compat command.');
     expect(usage(['status', '--remove'])).toBe('--remove belongs to the magnus-compat command.');
+    expect(usage(['magnus-compat', '--grant', 'dash', '--api-url', 'http://127.0.0.1:1'])).toBe(
+      '--api-url cannot be used with the magnus-compat command.',
+    );
     expect(usage(['magnus-compat', '--grant', 'dash', '--once'])).toBe(
       '--once cannot be used with the magnus-compat command.',
     );
