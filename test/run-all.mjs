@@ -168,6 +168,12 @@ async function dropRunDatabases(runId) {
       `magnus_t_${runId}_%`,
     ]);
     for (const { datname } of rows) await c.query(`drop database if exists "${datname}" with (force)`);
+    // Login roles a test made (test/helpers/postgres.ts createTestRole) and did not drop.
+    const roles = await c.query('select rolname from pg_roles where rolname like $1', [
+      `magnus_t_${runId}_%`,
+    ]);
+    for (const { rolname } of roles.rows)
+      await c.query(`drop role if exists "${rolname}"`).catch(() => undefined);
     await c.end();
     if (rows.length) console.log(`Dropped ${rows.length} test database(s) of this run.`);
   } catch {

@@ -4,6 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { postgresUrlProblem, SYNC_INTERVAL_BOUNDS, TRADE_INTERVAL_BOUNDS } from '../../shared/settings.js';
+import { isAccountKey } from '../store/account-key.js';
+import { roleNameProblem } from '../store/compat/magnus-sql.js';
 
 export const EXIT = { ok: 0, cycleFailed: 1, usage: 2, needsUser: 3 } as const;
 
@@ -37,6 +39,14 @@ export type CliCommand =
       dataset: ExportDatasetName | 'all';
       out: string | null;
     } & CommonOptions)
+  | ({
+      command: 'magnus-compat';
+      /** The dashboard's login role. */
+      grant: string;
+      /** Masked account key; null = the broker's default account. */
+      account: string | null;
+      remove: boolean;
+    } & CommonOptions)
   | { command: 'help' }
   | { command: 'version' };
 
@@ -53,6 +63,7 @@ export const USAGE = `Usage:
               [--database URL | --data-dir DIR] [--api-url URL] [--demo] [--json] [--serve HOST:PORT]
   magnus-sync login | logout | status [--database URL | --data-dir DIR] [--api-url URL] [--json]
   magnus-sync export --format csv|json [--dataset NAME] [--out FILE] [--database URL | --data-dir DIR]
+  magnus-sync magnus-compat --grant ROLE [--account KEY] [--remove] [--database URL]
 
 Syncs a Robinhood account into PostgreSQL: every --interval seconds (default 300) the positions,
 option positions with Greeks, balances and a portfolio snapshot; every --trade-interval seconds
@@ -77,13 +88,16 @@ Commands:
   status                 print the last sync runs and what the store holds
   export                 write positions, orders, trades and snapshots as CSV or JSON
                          (--dataset positions|orders|trades|snapshots; JSON may export all at once)
+  magnus-compat          let the original Magnus dashboard, logged in as ROLE, read this database
+                         unchanged (schema magnus_compat; --account picks the account it sees,
+                         --remove takes it away; see docs/magnus-compat.md)
 
 Credentials come from the OS keychain (see login), else from ROBINHOOD_USERNAME,
 ROBINHOOD_PASSWORD and ROBINHOOD_TOTP_SECRET (ROBINHOOD_MFA_CODE is accepted as the same secret).
 
 Exit codes: 0 success, 1 the cycle failed, 2 usage or configuration error, 3 authentication needs you.`;
 
-const SUBCOMMANDS = ['login', 'logout', 'status', 'export'] as const;
+const SUBCOMMANDS = ['login', 'logout', 'status', 'export', 'magnus-compat'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 const isSubcommand = (value: string): value is Subcommand =>
   (SUBCOMMANDS as readonly string[]).includes(value);
@@ -109,6 +123,10 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const common = commonOptions(values);
   const syncOnly = ['once', 'interval', 'trade-interval', 'serve'] as const;
   const exportOnly = ['format', 'out', 'dataset'] as const;
+  const compatOnly = ['grant', 'account', 'remove'] as const;
+  for (const flag of compatOnly)
+    if (values[flag] !== undefined && sub !== 'magnus-compat')
+      throw new UsageError(`--${flag} belongs to the magnus-compat command.`);
 
   if (sub === undefined) {
     for (const flag of exportOnly)
@@ -151,6 +169,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   }
   for (const flag of exportOnly)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to the export command.`);
+  if (sub === 'magnus-compat') return { command: sub, ...common, ...magnusCompatOptions(values) };
   return { command: sub, ...common };
 }
 
@@ -172,6 +191,9 @@ function parse(argv: readonly string[]) {
       format: { type: 'string' },
       out: { type: 'string' },
       dataset: { type: 'string' },
+      grant: { type: 'string' },
+      account: { type: 'string' },
+      remove: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean' },
@@ -214,6 +236,19 @@ function commonOptions(values: ReturnType<typeof parse>['values']): CommonOption
     if (problem) throw new UsageError(problem);
   }
   return { database, dataDir, apiUrl, demo, json: values.json ?? false, verbose: values.verbose ?? false };
+}
+
+function magnusCompatOptions(values: ReturnType<typeof parse>['values']) {
+  if (values.grant === undefined)
+    throw new UsageError("magnus-compat needs --grant ROLE (the dashboard's login).");
+  const roleProblem = roleNameProblem(values.grant);
+  if (roleProblem) throw new UsageError(roleProblem);
+  if (values.account !== undefined && !isAccountKey(values.account))
+    throw new UsageError(`--account must be a masked key such as ****4141, not "${values.account}".`);
+  if (values.demo) throw new UsageError('magnus-compat needs a PostgreSQL database, not the demo.');
+  if (values['api-url'] !== undefined)
+    throw new UsageError('--api-url cannot be used with the magnus-compat command.');
+  return { grant: values.grant, account: values.account ?? null, remove: values.remove ?? false };
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);

@@ -34,6 +34,7 @@ import {
   USAGE,
   UsageError,
 } from './args.js';
+import { magnusCompatCommand } from './magnus-compat.js';
 import { createPrompter } from './prompt.js';
 
 export interface CliIo {
@@ -86,6 +87,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await status(command, { dataDir, logger, redactor, io });
       case 'export':
         return await exportCommand(command, { dataDir, logger, redactor, io });
+      case 'magnus-compat':
+        return await magnusCompatCommand(command, {
+          dataDir,
+          logger,
+          stdout: io.stdout,
+          stderr: io.stderr,
+          keychainService: keychainServiceOf(io.env),
+          registerSecret: (secret) => redactor.register(secret),
+        });
     }
   } catch (error) {
     const message = error instanceof Error ? redactor.redact(error.message) : 'unexpected failure';

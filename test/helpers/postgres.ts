@@ -27,6 +27,15 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
+/** A database or role name of this run: the runner drops whatever carries its prefix. */
+function runScopedName(label: string): string {
+  const safe = label
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_')
+    .slice(0, 20);
+  return `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+}
+
 export interface TestDatabase {
   name: string;
   url: string;
@@ -35,15 +44,36 @@ export interface TestDatabase {
 
 /** Creates an empty database; `label` makes it recognisable (letters, digits, underscore). */
 export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
-  const safe = label
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_')
-    .slice(0, 20);
-  const name = `magnus_t_${runId}_${safe}_${randomBytes(3).toString('hex')}`;
+  const name = runScopedName(label);
   await admin((c) => c.query(`create database "${name}"`));
   return {
     name,
     url: urlFor(name),
     drop: () => admin((c) => c.query(`drop database if exists "${name}" with (force)`)).then(() => undefined),
+  };
+}
+
+export interface TestRole {
+  name: string;
+  /** A URL that logs in as this role (trust authentication on the test server). */
+  urlFor(database: TestDatabase): string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates a LOGIN role (no other attributes) named after this run. Roles are cluster-wide: drop the
+ * databases it owns objects in before the role; test/run-all.mjs drops what a run left behind.
+ */
+export async function createTestRole(label = 'role'): Promise<TestRole> {
+  const name = runScopedName(label);
+  await admin((c) => c.query(`create role "${name}" login`));
+  return {
+    name,
+    urlFor(database) {
+      const url = new URL(database.url);
+      url.username = name;
+      return url.toString();
+    },
+    drop: () => admin((c) => c.query(`drop role if exists "${name}"`)).then(() => undefined),
   };
 }
