@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
+  dialog,
   ipcMain,
   Menu,
   type NativeImage,
@@ -34,7 +35,8 @@ import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
-import { electronSettingsStore } from './settings-store.js';
+import { electronSettingsStore, unreadableSettingsNotice } from './settings-store.js';
+import { reportStartupFailure } from './startup-failure.js';
 import {
   type TrayAction,
   TrayController,
@@ -90,6 +92,11 @@ export function startDesktopApp(
         error: error instanceof Error ? error.message : String(error),
       });
       console.error('Magnus Sync could not start:', error);
+      reportStartupFailure({
+        error,
+        dataDir,
+        showErrorBox: (title, text) => dialog.showErrorBox(title, text),
+      });
       app.exit(1);
     });
 }
@@ -114,7 +121,12 @@ class DesktopApp {
 
   async start(): Promise<void> {
     const { dataDir, log } = this.o;
-    const settings = electronSettingsStore({ dataDir, logger: log });
+    const settings = electronSettingsStore({
+      dataDir,
+      logger: log,
+      onUnreadable: (problem) =>
+        Notification.isSupported() && new Notification(unreadableSettingsNotice(problem)).show(),
+    });
     const launchAtLogin = createLaunchAtLogin({
       platform: process.platform,
       loginItems: app,
