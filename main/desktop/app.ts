@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
+  BrowserWindow,
   dialog,
   ipcMain,
   Menu,
@@ -31,10 +32,12 @@ import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
 import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
+import { DockVisibility } from './dock.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
+import { watchSessionEnd } from './session-end.js';
 import { electronSettingsStore, unreadableSettingsNotice } from './settings-store.js';
 import { reportStartupFailure } from './startup-failure.js';
 import {
@@ -152,6 +155,11 @@ class DesktopApp {
     const logger = runtime.logger;
 
     hardenSession(session.defaultSession);
+    if (process.platform === 'darwin' && app.dock) {
+      const dock = new DockVisibility(app.dock);
+      app.on('browser-window-created', (_event, win) => dock.track(win));
+      dock.start();
+    }
     this.windows = new WindowManager({
       rendererDir: DESKTOP_PATHS.rendererDir,
       preloadPath: DESKTOP_PATHS.preload,
@@ -175,6 +183,15 @@ class DesktopApp {
 
     const quit = new QuitCoordinator({ stop: () => this.stop(), quit: () => app.quit(), logger });
     app.on('before-quit', (event) => quit.onBeforeQuit(event));
+    watchSessionEnd({
+      platform: process.platform,
+      sessionWindow: () =>
+        new BrowserWindow({ show: false, skipTaskbar: true, webPreferences: { sandbox: true } }),
+      powerMonitor: { on: (name, listener) => powerMonitor.on(name, listener) },
+      quit: () => app.quit(),
+      isStopped: () => quit.phase === 'stopped',
+      logger,
+    });
     app.on('second-instance', () => this.windows.show('status'));
     app.on('activate', () => this.windows.show('status'));
 
