@@ -29,7 +29,13 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
-import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
+import {
+  createLaunchAtLogin,
+  type LaunchAtLogin,
+  launchCommand,
+  reconcileLaunchAtLogin,
+  startedAtLogin,
+} from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
 import { DockVisibility } from './dock.js';
@@ -195,10 +201,15 @@ class DesktopApp {
     app.on('second-instance', () => this.windows.show('status'));
     app.on('activate', () => this.windows.show('status'));
 
-    // Re-write the login entry at start: an AppImage that moved needs the new path in it.
-    if (launchAtLogin && settings.get().launchAtLogin) {
-      await launchAtLogin.set(true).catch((error: unknown) => {
-        logger.warn('the login item could not be refreshed', {
+    // The setting follows the OS entry (the user may have removed it there); never re-registered.
+    if (launchAtLogin) {
+      await reconcileLaunchAtLogin({
+        launchAtLogin,
+        setting: settings.get().launchAtLogin,
+        saveSetting: (enabled) => settings.set({ ...settings.get(), launchAtLogin: enabled }),
+        logger,
+      }).catch((error: unknown) => {
+        logger.warn('the login item could not be read', {
           error: error instanceof Error ? error.message : String(error),
         });
       });
