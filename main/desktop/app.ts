@@ -29,6 +29,7 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import { applicationMenu } from './app-menu.js';
 import {
   createLaunchAtLogin,
   type LaunchAtLogin,
@@ -161,6 +162,12 @@ class DesktopApp {
     const logger = runtime.logger;
 
     hardenSession(session.defaultSession);
+    const menu = applicationMenu({
+      platform: process.platform,
+      isPackaged: app.isPackaged,
+      appName: app.name,
+    });
+    if (menu !== 'default') Menu.setApplicationMenu(menu && Menu.buildFromTemplate(menu));
     if (process.platform === 'darwin' && app.dock) {
       const dock = new DockVisibility(app.dock);
       app.on('browser-window-created', (_event, win) => dock.track(win));
