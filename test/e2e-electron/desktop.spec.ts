@@ -128,10 +128,11 @@ test.describe('desktop app in Electron', () => {
     await expect.poll(() => statusRow(app), { timeout: 30_000 }).not.toBeNull();
     expect(app.windows()).toHaveLength(0);
     const opened = app.waitForEvent('window');
-    // Launched as the first one was: Playwright's launcher adds --no-sandbox on Linux when run as
-    // root (as CI is), and Chromium refuses to start as root without it; the instance spawned here
-    // needs the same switch, or it exits before it can hand over to the first.
-    const second = spawnSync(found.path!, ['--no-sandbox', entry, '--demo', `--data-dir=${dataDir}`], {
+    // Launched as the first one was: on Linux Playwright's launcher adds --no-sandbox (unless asked
+    // for chromiumSandbox); without it this instance aborts where the sandbox cannot start (as root,
+    // in containers, on Ubuntu 24.04+) before it can hand over to the first.
+    const sandbox = process.platform === 'linux' ? ['--no-sandbox'] : [];
+    const second = spawnSync(found.path!, [...sandbox, entry, '--demo', `--data-dir=${dataDir}`], {
       timeout: 30_000,
     });
     expect(second.status).toBe(0);
