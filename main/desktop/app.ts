@@ -12,7 +12,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
-  BrowserWindow,
   dialog,
   ipcMain,
   Menu,
@@ -29,7 +28,6 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
-import { applicationMenu } from './app-menu.js';
 import {
   createLaunchAtLogin,
   type LaunchAtLogin,
@@ -39,12 +37,11 @@ import {
 } from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
-import { DockVisibility } from './dock.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
+import { integrateWithOs } from './os-integration.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
-import { watchSessionEnd } from './session-end.js';
 import { electronSettingsStore, unreadableSettingsNotice } from './settings-store.js';
 import { reportStartupFailure } from './startup-failure.js';
 import {
@@ -162,17 +159,6 @@ class DesktopApp {
     const logger = runtime.logger;
 
     hardenSession(session.defaultSession);
-    const menu = applicationMenu({
-      platform: process.platform,
-      isPackaged: app.isPackaged,
-      appName: app.name,
-    });
-    if (menu !== 'default') Menu.setApplicationMenu(menu && Menu.buildFromTemplate(menu));
-    if (process.platform === 'darwin' && app.dock) {
-      const dock = new DockVisibility(app.dock);
-      app.on('browser-window-created', (_event, win) => dock.track(win));
-      dock.start();
-    }
     this.windows = new WindowManager({
       rendererDir: DESKTOP_PATHS.rendererDir,
       preloadPath: DESKTOP_PATHS.preload,
@@ -196,15 +182,7 @@ class DesktopApp {
 
     const quit = new QuitCoordinator({ stop: () => this.stop(), quit: () => app.quit(), logger });
     app.on('before-quit', (event) => quit.onBeforeQuit(event));
-    watchSessionEnd({
-      platform: process.platform,
-      sessionWindow: () =>
-        new BrowserWindow({ show: false, skipTaskbar: true, webPreferences: { sandbox: true } }),
-      powerMonitor: { on: (name, listener) => powerMonitor.on(name, listener) },
-      quit: () => app.quit(),
-      isStopped: () => quit.phase === 'stopped',
-      logger,
-    });
+    integrateWithOs({ isStopped: () => quit.phase === 'stopped', logger });
     app.on('second-instance', () => this.windows.show('status'));
     app.on('activate', () => this.windows.show('status'));
 
