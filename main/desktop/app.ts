@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
+  dialog,
   ipcMain,
   Menu,
   type NativeImage,
@@ -27,14 +28,22 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
-import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
+import {
+  createLaunchAtLogin,
+  type LaunchAtLogin,
+  launchCommand,
+  reconcileLaunchAtLogin,
+  startedAtLogin,
+} from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
+import { integrateWithOs } from './os-integration.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
-import { electronSettingsStore } from './settings-store.js';
+import { electronSettingsStore, unreadableSettingsNotice } from './settings-store.js';
+import { reportStartupFailure } from './startup-failure.js';
 import {
   type TrayAction,
   TrayController,
@@ -90,6 +99,11 @@ export function startDesktopApp(
         error: error instanceof Error ? error.message : String(error),
       });
       console.error('Magnus Sync could not start:', error);
+      reportStartupFailure({
+        error,
+        dataDir,
+        showErrorBox: (title, text) => dialog.showErrorBox(title, text),
+      });
       app.exit(1);
     });
 }
@@ -114,7 +128,12 @@ class DesktopApp {
 
   async start(): Promise<void> {
     const { dataDir, log } = this.o;
-    const settings = electronSettingsStore({ dataDir, logger: log });
+    const settings = electronSettingsStore({
+      dataDir,
+      logger: log,
+      onUnreadable: (problem) =>
+        Notification.isSupported() && new Notification(unreadableSettingsNotice(problem)).show(),
+    });
     const launchAtLogin = createLaunchAtLogin({
       platform: process.platform,
       loginItems: app,
@@ -163,13 +182,19 @@ class DesktopApp {
 
     const quit = new QuitCoordinator({ stop: () => this.stop(), quit: () => app.quit(), logger });
     app.on('before-quit', (event) => quit.onBeforeQuit(event));
+    integrateWithOs({ isStopped: () => quit.phase === 'stopped', logger });
     app.on('second-instance', () => this.windows.show('status'));
     app.on('activate', () => this.windows.show('status'));
 
-    // Re-write the login entry at start: an AppImage that moved needs the new path in it.
-    if (launchAtLogin && settings.get().launchAtLogin) {
-      await launchAtLogin.set(true).catch((error: unknown) => {
-        logger.warn('the login item could not be refreshed', {
+    // The setting follows the OS entry (the user may have removed it there); never re-registered.
+    if (launchAtLogin) {
+      await reconcileLaunchAtLogin({
+        launchAtLogin,
+        setting: settings.get().launchAtLogin,
+        saveSetting: (enabled) => settings.set({ ...settings.get(), launchAtLogin: enabled }),
+        logger,
+      }).catch((error: unknown) => {
+        logger.warn('the login item could not be read', {
           error: error instanceof Error ? error.message : String(error),
         });
       });
