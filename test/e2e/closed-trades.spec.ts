@@ -199,16 +199,11 @@ for (const colorScheme of ['light', 'dark'] as const) {
     const dir = 'test-results/screenshots';
     await page.screenshot({ path: `${dir}/status-all-accounts-${colorScheme}.png` });
     await page.screenshot({ path: `${dir}/status-all-accounts-${colorScheme}-full.png`, fullPage: true });
-    await closed(page).scrollIntoViewIfNeeded();
-    await page.evaluate(() => {
-      const section = document.querySelector('section[aria-labelledby="closed-title"]');
-      const header = document.querySelector('.status-header');
-      if (section)
-        window.scrollTo(
-          0,
-          section.getBoundingClientRect().top + window.scrollY - (header?.clientHeight ?? 0) - 8,
-        );
-    });
+    // Scroll the section to just under the sticky header (the page is at the top here).
+    const top = (await closed(page).boundingBox())?.y ?? 0;
+    const header = (await page.locator('.status-header').boundingBox())?.height ?? 0;
+    await page.mouse.wheel(0, top - header - 8);
+    await expect.poll(async () => (await closed(page).boundingBox())?.y).toBeLessThan(header + 20);
     await page.screenshot({ path: `${dir}/closed-trades-${colorScheme}.png` });
   });
 }
