@@ -21,7 +21,6 @@ export function waitText(ms: number): string {
 export function activityLine(activity: StepActivity): string {
   const parts = [count(activity.pages, 'page', 'pages'), count(activity.requests, 'request', 'requests')];
   if (activity.reachedDate) parts.push(`back to ${activity.reachedDate}`);
-  if (activity.rateLimitWaitMs > 0)
-    parts.push(`${waitText(activity.rateLimitWaitMs)} rate-limit wait`);
+  if (activity.rateLimitWaitMs > 0) parts.push(`${waitText(activity.rateLimitWaitMs)} rate-limit wait`);
   return parts.join(' · ');
 }

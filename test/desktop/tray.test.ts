@@ -150,9 +150,7 @@ describe('menuFor', () => {
         }),
         opts,
       ),
-    ).toBe(
-      'Magnus Sync: Syncing: Positions ****1234 (2/6) · 1 page · 1 request · <1 s rate-limit wait',
-    );
+    ).toBe('Magnus Sync: Syncing: Positions ****1234 (2/6) · 1 page · 1 request · <1 s rate-limit wait');
   });
 
   it('keeps the amount when a long status line is cut to the Windows limit', () => {
