@@ -28,37 +28,47 @@ async function snapshotPoints(
   now: Date,
   spanMs: number,
 ): Promise<ChartPoint[]> {
-  const all = accountKey === ALL_ACCOUNTS;
+  // Every query names one account, so each is a range scan of the (account, time) index.
+  const keys =
+    accountKey === ALL_ACCOUNTS
+      ? ((await db('trading_accounts').orderBy('account_number').pluck('account_number')) as string[])
+      : [accountKey];
   const rangeStart = new Date(now.getTime() - spanMs);
   // Thin over the span the data covers, not the whole range: a young account's first hour of
   // snapshots is a line, not one point in one wide bucket.
-  const oldestQuery = db('portfolio_snapshots').andWhere('taken_at', '>=', rangeStart.toISOString());
-  if (!all) oldestQuery.where({ account_number: accountKey });
-  const oldest = (await oldestQuery.min({ first: 'taken_at' }).first()) as DbRow | undefined;
-  if (!oldest?.first) return [];
-  const from = new Date(Math.max(rangeStart.getTime(), new Date(oldest.first as string | Date).getTime()));
+  const firsts = (await Promise.all(
+    keys.map((key) =>
+      db('portfolio_snapshots')
+        .where({ account_number: key })
+        .andWhere('taken_at', '>=', rangeStart.toISOString())
+        .min({ first: 'taken_at' })
+        .first(),
+    ),
+  )) as Array<DbRow | undefined>;
+  const oldestMs = Math.min(
+    ...firsts.flatMap((r) => (r?.first ? [new Date(r.first as string | Date).getTime()] : [])),
+  );
+  if (!Number.isFinite(oldestMs)) return [];
+  const from = new Date(Math.max(rangeStart.getTime(), oldestMs));
   const coveredMs = Math.max(1, now.getTime() - from.getTime());
   // A span cut into n buckets can touch n + 1 of them; divide by one less to stay within the bound.
   const bucketSeconds = coveredMs / 1000 / (MAX_CHART_POINTS - 1);
-  if (!all) {
-    const result = await db.raw(
-      `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket, taken_at, equity
-         from portfolio_snapshots
-        where account_number = ? and taken_at >= ? and taken_at <= ?
-        order by bucket, taken_at desc`,
-      [bucketSeconds, accountKey, from.toISOString(), now.toISOString()],
-    );
-    return (result.rows as DbRow[]).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) }));
-  }
-  const result = await db.raw(
-    `select distinct on (bucket, account_number) floor(extract(epoch from taken_at) / ?::float8) as bucket,
-            account_number, taken_at, equity
-       from portfolio_snapshots
-      where taken_at >= ? and taken_at <= ?
-      order by bucket, account_number, taken_at desc`,
-    [bucketSeconds, from.toISOString(), now.toISOString()],
+  const perAccount = await Promise.all(
+    keys.map(async (key) => {
+      const result = await db.raw(
+        `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket,
+                account_number, taken_at, equity
+           from portfolio_snapshots
+          where account_number = ? and taken_at >= ? and taken_at <= ?
+          order by bucket, taken_at desc`,
+        [bucketSeconds, key, from.toISOString(), now.toISOString()],
+      );
+      return result.rows as DbRow[];
+    }),
   );
-  return sumAcrossAccounts(result.rows as DbRow[]);
+  if (keys.length === 1)
+    return (perAccount[0] ?? []).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) }));
+  return sumAcrossAccounts(perAccount.flat().sort((a, b) => Number(a.bucket) - Number(b.bucket)));
 }
 
 /**
@@ -71,9 +81,9 @@ export function sumAcrossAccounts(rows: readonly DbRow[]): ChartPoint[] {
   const points: ChartPoint[] = [];
   let i = 0;
   while (i < rows.length) {
-    const bucket = String(rows[i]?.bucket);
+    const bucket = Number(rows[i]?.bucket);
     let t = '';
-    for (; i < rows.length && String(rows[i]?.bucket) === bucket; i++) {
+    for (; i < rows.length && Number(rows[i]?.bucket) === bucket; i++) {
       const r = rows[i] as DbRow;
       latest.set(String(r.account_number), dec(String(r.equity)));
       const at = isoAt(r.taken_at);
