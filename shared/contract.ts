@@ -12,13 +12,14 @@ import { z } from 'zod';
 import type {
   Capabilities,
   ChartSeries,
+  ClosedTradesView,
   CredentialsView,
   Dashboard,
   LoginOutcome,
   SyncStats,
   SyncStatus,
 } from './models.js';
-import { CHART_RANGES } from './models.js';
+import { CHART_RANGES, TRADE_PERIODS } from './models.js';
 import type { FieldErrors, SettingsView } from './settings.js';
 import { settingsPatchSchema } from './settings.js';
 
@@ -37,8 +38,21 @@ export interface AppStateSnapshot {
 
 const empty = z.object({}).strict();
 
-/** Masked account key as stored, e.g. "****4141". */
+/** Masked account key as stored, e.g. "****4141", or "all" (ALL_ACCOUNTS) where a call sums accounts. */
 export const accountKeySchema = z.string().min(1).max(32);
+
+export const closedTradesRequestSchema = z
+  .object({
+    accountKey: accountKeySchema,
+    period: z.enum(TRADE_PERIODS),
+    /** Only this symbol (as stored, e.g. "AAPL"). */
+    symbol: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]{1,16}$/, { error: 'Symbol must be 1–16 letters, digits, dots or dashes.' })
+      .optional(),
+  })
+  .strict();
 
 export const CREDENTIAL_FIELDS = ['username', 'password', 'totpSecret'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
@@ -106,6 +120,8 @@ export const calls = {
     z.object({ accountKey: accountKeySchema, range: z.enum(CHART_RANGES) }).strict(),
   ),
   getStats: call<SyncStats>()(empty),
+  /** Realized P&L and dividends received per period; closed trades filtered by period and symbol. */
+  getClosedTrades: call<ClosedTradesView>()(closedTradesRequestSchema),
 
   /** Runs a cycle at once, or joins the one running; resolves when the request is accepted. */
   syncNow: call<{ accepted: boolean; message: string }>()(empty),

@@ -7,7 +7,14 @@
  * and `dataChanged` → the host's transport → windows.
  */
 import type { Handlers } from '../../shared/contract.js';
-import type { Capabilities, Dashboard, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type {
+  Capabilities,
+  ClosedTradesView,
+  Dashboard,
+  SyncStatus,
+  SyncTrigger,
+  TradePeriod,
+} from '../../shared/models.js';
 import {
   applySettingsPatch,
   type FieldErrors,
@@ -45,6 +52,7 @@ import {
   type StoreConfig,
   testPostgresConnection,
 } from '../store/index.js';
+import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
@@ -492,7 +500,15 @@ class AppRuntimeImpl implements AppRuntime {
   }
 
   private async emptyDashboard(): Promise<Dashboard> {
-    return { accounts: [], account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
+    return {
+      accounts: [],
+      scope: 'account',
+      account: null,
+      snapshot: null,
+      stocks: [],
+      options: [],
+      positionsAsOf: null,
+    };
   }
 
   private async updateSettings(
@@ -613,6 +629,11 @@ class AppRuntimeImpl implements AppRuntime {
         const store = this.currentStore;
         if (!store) return { accountKey, range, source: 'snapshots', points: [] };
         return store.chart({ accountKey, range, now: now() });
+      },
+      getClosedTrades: async ({ accountKey, period, symbol }) => {
+        const store = this.currentStore;
+        if (!store) return emptyClosedTrades(accountKey, period, symbol ?? null, now());
+        return store.closedTrades({ accountKey, period, symbol: symbol ?? null, now: now() });
       },
       getStats: async () => {
         const store = this.currentStore;
@@ -787,5 +808,27 @@ function emptyStats(rateLimitPerMinute: number) {
     maxRequests: null,
     rateLimitPerMinute,
     recentRuns: [],
+  };
+}
+
+function emptyClosedTrades(
+  accountKey: string,
+  period: TradePeriod,
+  symbol: string | null,
+  now: Date,
+): ClosedTradesView {
+  const zero = { today: '0', month: '0', year: '0', all: '0' };
+  return {
+    accountKey,
+    asOf: nyDate(now),
+    realized: zero,
+    dividends: zero,
+    period,
+    symbol,
+    trades: [],
+    tradeCount: 0,
+    filteredRealized: '0',
+    receivedDividends: [],
+    symbols: [],
   };
 }

@@ -12,6 +12,7 @@ export const PRELOAD_CALL_NAMES = [
   'getDashboard',
   'getChart',
   'getStats',
+  'getClosedTrades',
   'syncNow',
   'pause',
   'resume',

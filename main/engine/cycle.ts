@@ -59,12 +59,13 @@ import {
   stockOrderRows,
   stockPositionInputs,
 } from './mapping.js';
+import { type ActivitySource, StepActivityTracker } from './step-activity.js';
 
 export const HISTORY_STREAM = 'history';
 export const ACCOUNT_STREAM = 'positions';
 
 /** One login's client, session and request log; replaced when the credentials change. */
-export interface BrokerConnection {
+export interface BrokerConnection extends ActivitySource {
   client: RobinhoodClient;
   session: RobinhoodSession;
   requestLog: RequestLog;
@@ -125,11 +126,14 @@ export class SyncCycleRunner implements CycleRunner {
       errors: [],
     };
     let fatal: CycleError | null = null;
+    // Requests, pages and rate-limit waits inside each step ride on the progress reports.
+    const activity = new StepActivityTracker(this.o.connection(), request.progress);
     try {
-      await this.runAccounts(request, tally);
+      await this.runAccounts({ ...request, progress: activity.step }, tally);
     } catch (error) {
       fatal = classifyError(error, this.o.store.location);
     }
+    activity.stop();
     const error = fatal ?? tally.errors[0] ?? null;
     const committed = tally.streams.length > 0;
     const allSkipped = tally.counts.accounts > 0 && tally.skipped.length === tally.counts.accounts;

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
-import type { ChartRange, ChartSeries, Dashboard, SyncStats } from '../../shared/models.js';
+import type { ChartRange, ChartSeries, ClosedTradesView, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { type AccountLockResult, withAdvisoryLock, withMigrationLock } from './account-lock.js';
@@ -28,6 +28,7 @@ import { nyDate } from './market-time.js';
 import { migrateToLatest } from './migrate.js';
 import { type ChangeNotification, notificationPayload, sendNotification } from './notify.js';
 import { readChart } from './reads/chart.js';
+import { type ClosedTradesQuery, readClosedTrades } from './reads/closed-trades.js';
 import { readDashboard } from './reads/dashboard.js';
 import { readStats } from './reads/stats.js';
 import { accountsRepo } from './repos/accounts.js';
@@ -114,6 +115,8 @@ export interface Store {
 
   dashboard(options: { accountKey?: string; now: Date }): Promise<Dashboard>;
   chart(options: { accountKey: string; range: ChartRange; now: Date }): Promise<ChartSeries>;
+  /** Realized P&L and dividends per period, and the closed trades of one period and symbol. */
+  closedTrades(query: ClosedTradesQuery): Promise<ClosedTradesView>;
   stats(options: { rateLimitPerMinute: number; recentLimit?: number; since?: Date }): Promise<SyncStats>;
   /** Text chunks of a CSV or JSON export, read page by page. */
   exportData(dataset: ExportDataset, format: ExportFormat, options?: ExportOptions): AsyncGenerator<string>;
@@ -187,6 +190,7 @@ function makeStore(backend: Backend): Store {
     },
     dashboard: (options) => readDashboard(knex, options),
     chart: (options) => readChart(knex, options),
+    closedTrades: (query) => readClosedTrades(knex, query),
     stats: (options) => readStats(knex, options),
     exportData: (dataset, format, options) => exportData(knex, dataset, format, options),
     close() {

@@ -178,6 +178,27 @@ describe('IPC against a real desktop runtime (demo simulator)', () => {
     expect(sent).toContain('magnus:event:status');
     const dashboard = await ipcMain.invoke(ipcChannel.call('getDashboard'), ownFrame, {});
     expect(dashboard).toMatchObject({ ok: true, value: { account: { broker: 'demo' } } });
+    // Closed trades travel the same contract over IPC as over HTTP, validated the same way.
+    const closed = (await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
+      accountKey: 'all',
+      period: 'all',
+    })) as { ok: true; value: { realized: unknown; tradeCount: number } };
+    const direct = await runtime.store()?.closedTrades({
+      accountKey: 'all',
+      period: 'all',
+      symbol: null,
+      now: new Date(),
+    });
+    expect(closed.ok).toBe(true);
+    expect(closed.value.tradeCount).toBeGreaterThan(0);
+    expect(closed.value.tradeCount).toBe(direct?.tradeCount);
+    expect(closed.value.realized).toEqual(direct?.realized);
+    expect(
+      await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
+        accountKey: 'all',
+        period: 'decade',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const secretFree = JSON.stringify(await ipcMain.invoke(ipcChannel.call('getCredentials'), ownFrame, {}));
     expect(secretFree).not.toMatch(/password"\s*:\s*"/);
   }, 60_000);

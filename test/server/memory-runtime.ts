@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Counter, Registry } from 'prom-client';
 import type { EventBus, HealthReport, Runtime } from '../../main/app/runtime-types.js';
+import { dec } from '../../main/util/money.js';
 import {
   type AppStateSnapshot,
   type CallName,
@@ -15,13 +16,14 @@ import {
   type EventName,
   type Handlers,
 } from '../../shared/contract.js';
-import type {
-  Capabilities,
-  CredentialsView,
-  LoginOutcome,
-  SyncRunView,
-  SyncStats,
-  SyncStatus,
+import {
+  ALL_ACCOUNTS,
+  type Capabilities,
+  type CredentialsView,
+  type LoginOutcome,
+  type SyncRunView,
+  type SyncStats,
+  type SyncStatus,
 } from '../../shared/models.js';
 import {
   applySettingsPatch,
@@ -270,14 +272,38 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async getChart(request) {
       record('getChart', request);
-      const account = accounts.find((a) => a.summary.accountKey === request.accountKey);
       const end = now();
-      const equity = account ? snapshotView(account, end).equity : '0';
+      const chosen =
+        request.accountKey === ALL_ACCOUNTS
+          ? accounts
+          : accounts.filter((a) => a.summary.accountKey === request.accountKey);
+      const account = chosen.length > 0;
+      const equity = chosen
+        .reduce((sum, a) => sum.plus(dec(snapshotView(a, end).equity)), dec('0'))
+        .toFixed(4);
       return {
         accountKey: request.accountKey,
         range: request.range,
         source: request.range === '1D' || request.range === '1W' ? 'snapshots' : 'daily',
         points: account ? chartPoints(request.range, equity, end) : [],
+      };
+    },
+    async getClosedTrades(request) {
+      record('getClosedTrades', request);
+      // The in-memory portfolio has no trade history: every sum is zero, every list empty.
+      const zero = { today: '0', month: '0', year: '0', all: '0' };
+      return {
+        accountKey: request.accountKey,
+        asOf: now().toISOString().slice(0, 10),
+        realized: zero,
+        dividends: zero,
+        period: request.period,
+        symbol: request.symbol ?? null,
+        trades: [],
+        tradeCount: 0,
+        filteredRealized: '0',
+        receivedDividends: [],
+        symbols: [],
       };
     },
     async getStats(request) {

@@ -829,8 +829,10 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         dayChange: '223.45',
         dayChangePercent: '2.2571',
       });
+      expect(dashboard.scope).toBe('account');
       expect(dashboard.stocks).toEqual([
         {
+          accountKey: key,
           symbol: 'MSFT',
           name: 'Microsoft',
           quantity: '1',
@@ -842,6 +844,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
           unrealizedPlPercent: '2.5',
         },
         {
+          accountKey: key,
           symbol: 'AAPL',
           name: 'Apple',
           quantity: '2.00000000',
@@ -855,6 +858,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       ]);
       expect(dashboard.options).toEqual([
         {
+          accountKey: key,
           symbol: 'F',
           optionType: 'call',
           strikePrice: '11.5000',

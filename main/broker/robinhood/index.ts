@@ -28,6 +28,7 @@ export type {
   HttpClientOptions,
   HttpRequest,
   HttpResponse,
+  ListingPage,
   PageOptions,
   QueryValue,
 } from './http.js';
