@@ -73,7 +73,11 @@ export function prepareBinaries(binaries: PostgresBinaries): void {
     for (const { source, target } of links) {
       const linkPath = join(binaries.root, target);
       if (existsSync(linkPath)) continue;
-      symlinkSync(relative(dirname(linkPath), join(binaries.root, source)), linkPath);
+      try {
+        symlinkSync(relative(dirname(linkPath), join(binaries.root, source)), linkPath);
+      } catch {
+        // A read-only install: the server's start then says which library it misses.
+      }
     }
   }
   if (process.platform === 'win32') return;
@@ -82,5 +86,6 @@ export function prepareBinaries(binaries: PostgresBinaries): void {
       throw new MissingBinariesError(`The PostgreSQL binary ${file} is missing; reinstall the app.`);
     const mode = statSync(file).mode;
     if ((mode & 0o555) !== 0o555) chmodSync(file, mode | 0o555);
+    // (as root the server runs as another OS user, so "others" need read and execute too)
   }
 }

@@ -139,9 +139,10 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions): Promi
 
 /** A read-only command while another agent owns the folder: its running server, as it is. */
 async function attach(options: EmbeddedServerOptions, lockedMessage: string): Promise<EmbeddedServer> {
-  const info = readPostmasterPid(join(options.dataDir, 'pgdata'));
+  const found = readPostmasterPid(join(options.dataDir, 'pgdata'));
+  const info = found?.status === 'ready' ? found : null;
   const password = await options.vault.read();
-  if (!info || info.status !== 'ready' || !password) throw new EmbeddedServerError(lockedMessage, 'locked');
+  if (!info || !password) throw new EmbeddedServerError(lockedMessage, 'locked');
   return { url: embeddedUrl(info.port, password), port: info.port, owned: false, stop: async () => {} };
 }
 
