@@ -251,6 +251,9 @@ class AppRuntimeImpl implements AppRuntime {
 
   private async doPrepare(): Promise<void> {
     await this.keychainReady();
+    // The store first: when it cannot be opened (another agent owns the embedded database), that is
+    // the one thing to say, before anything else started.
+    await this.openStoreFor(this.o.settings.get());
     if (this.demo) {
       if (!this.sim) {
         const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
@@ -260,7 +263,6 @@ class AppRuntimeImpl implements AppRuntime {
       }
     }
     this.conn ??= await this.buildConnection();
-    await this.openStoreFor(this.o.settings.get());
   }
 
   async start(trigger: SyncTrigger = 'startup'): Promise<void> {
