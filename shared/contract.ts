@@ -19,7 +19,7 @@ import type {
   SyncStatus,
 } from './models.js';
 import { CHART_RANGES } from './models.js';
-import type { FieldErrors, SettingsView } from './settings.js';
+import type { EmbeddedDatabaseView, EmbeddedPasswordReveal, FieldErrors, SettingsView } from './settings.js';
 import { settingsPatchSchema } from './settings.js';
 
 /** Everything a window needs at load; afterwards it follows the pushed events. */
@@ -131,6 +131,11 @@ export const calls = {
   submitVerificationCode: call<LoginOutcome>()(verificationCodeSchema),
   /** Connects to a PostgreSQL URL (a password may be inline) without saving anything. */
   testDatabase: call<{ ok: boolean; message: string }>()(testDatabaseSchema),
+
+  /** How dashboards connect to the embedded database (without its password). */
+  getEmbeddedDatabase: call<EmbeddedDatabaseView>()(empty),
+  /** The embedded database's password and full URL, on the user's request; desktop app only. */
+  revealEmbeddedDatabasePassword: call<EmbeddedPasswordReveal>()(empty),
 
   openLogFolder: call<{ ok: boolean; message: string }>()(empty),
   /** Opens an allow-listed https URL in the user's browser. */

@@ -49,6 +49,11 @@ import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
+import {
+  type EmbeddedDatabaseChoice,
+  embeddedDatabaseView,
+  revealEmbeddedPassword,
+} from './embedded-database.js';
 import { createEventBus } from './event-bus.js';
 import { EngineMetrics } from './metrics.js';
 import { dataPaths } from './paths.js';
@@ -484,6 +489,18 @@ class AppRuntimeImpl implements AppRuntime {
     };
   }
 
+  /** The desktop app's own window may see the embedded database password; the web page may not. */
+  private async embeddedChoice(): Promise<EmbeddedDatabaseChoice> {
+    await this.keychainReady();
+    return {
+      settings: this.o.settings.get(),
+      defaultDataDir: this.o.dataDir,
+      demo: this.demo,
+      secrets: this.secrets,
+      canReveal: this.o.host === 'desktop',
+    };
+  }
+
   private async credentials() {
     await this.keychainReady();
     return credentialsView({
@@ -719,6 +736,13 @@ class AppRuntimeImpl implements AppRuntime {
       testDatabase: async ({ url }) => {
         const complete = await this.withStoredPasswordIfMissing(url);
         return testPostgresConnection(complete);
+      },
+      getEmbeddedDatabase: async () => embeddedDatabaseView(await this.embeddedChoice()),
+      revealEmbeddedDatabasePassword: async () => {
+        const choice = await this.embeddedChoice();
+        if (choice.canReveal)
+          this.logger.info('the embedded database password was shown in the settings window');
+        return revealEmbeddedPassword(choice);
       },
       openLogFolder: async () => {
         const open = this.o.platform?.openPath;

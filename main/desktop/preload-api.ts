@@ -23,6 +23,8 @@ export const PRELOAD_CALL_NAMES = [
   'testLogin',
   'submitVerificationCode',
   'testDatabase',
+  'getEmbeddedDatabase',
+  'revealEmbeddedDatabasePassword',
   'openLogFolder',
   'openExternal',
 ] as const satisfies readonly CallName[];
