@@ -5,11 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import pg from 'pg';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
 import { expect, type HarnessFactory, memoryHarness, test } from './fixtures.js';
 
 let synced: SyncHarness | null = null;
+
+/** What a paste would give (evaluated in the page, which has the clipboard permission). */
+const readClipboard = (page: Page): Promise<string> => page.evaluate('navigator.clipboard.readText()');
 
 /** The desktop app's runtime (it may reveal the password) on a fresh embedded database, synced once. */
 const desktopOnEmbedded: HarnessFactory = {
@@ -47,14 +51,12 @@ test.describe('desktop app on the embedded database', () => {
 
     await page.getByRole('button', { name: 'Copy address' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Copied.' })).toBeVisible();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(
-      `postgres://magnus@127.0.0.1:${port}/magnus_sync`,
-    );
+    expect(await readClipboard(page)).toBe(`postgres://magnus@127.0.0.1:${port}/magnus_sync`);
 
     await page.getByRole('button', { name: 'Show password' }).click();
     await expect(page.getByLabel('Database password')).toHaveValue(password);
     await page.getByRole('button', { name: 'Copy URL with password' }).click();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await readClipboard(page);
     expect(copied).toBe(`postgres://magnus:${password}@127.0.0.1:${port}/magnus_sync`);
 
     // What a dashboard would do with it: read the synced positions.
