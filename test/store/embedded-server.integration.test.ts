@@ -277,6 +277,51 @@ describe('embedded server: its surroundings', () => {
     }
   });
 
+  it('starts the server again when it dies under a running agent', async () => {
+    const dir = newDir();
+    const logger = collectingLogger();
+    const store = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
+    try {
+      const first = postmasterPid(dir);
+      process.kill(first, 'SIGKILL');
+      await waitUntil(
+        () => {
+          const now = readPostmasterPid(join(dir, 'pgdata'));
+          return now !== null && now.pid !== first && now.status === 'ready';
+        },
+        30_000,
+        'the server to run again',
+      );
+      await store.transaction((trx) => store.accounts.upsert(trx, [account('****7171')], AT));
+      expect((await store.accounts.get(store.knex, '****7171'))?.accountType).toBe('margin');
+      expect(logger.records.some((r) => r.level === 'warn' && /stopped unexpectedly/.test(r.message))).toBe(
+        true,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('sets a new password when the stored one was lost, keeping the data', async () => {
+    const dir = newDir();
+    const first = await openStore({ kind: 'embedded', dataDir: dir });
+    await first.transaction((trx) => first.accounts.upsert(trx, [account('****8181')], AT));
+    await first.close();
+    const old = readFileSync(join(dir, 'embedded-password'), 'utf8');
+    rmSync(join(dir, 'embedded-password'));
+    const logger = collectingLogger();
+    const again = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
+    try {
+      expect(readFileSync(join(dir, 'embedded-password'), 'utf8')).not.toBe(old);
+      expect((await again.accounts.get(again.knex, '****8181'))?.accountType).toBe('margin');
+      expect(logger.records.some((r) => r.level === 'warn' && /password was lost/.test(r.message))).toBe(
+        true,
+      );
+    } finally {
+      await again.close();
+    }
+  });
+
   it('reports a 0.1 (PGlite) data folder in one message and leaves it untouched', async () => {
     const dir = newDir();
     mkdirSync(join(dir, 'pgdata', 'base'), { recursive: true });
