@@ -25,6 +25,8 @@ export const SERVER_SETTINGS: readonly string[] = [
   'unix_socket_directories=',
   'shared_buffers=16MB',
   'max_connections=30',
+  // No logical replication: without workers PostgreSQL does not start its launcher process.
+  'max_logical_replication_workers=0',
   'logging_collector=off',
 ];
 
