@@ -23,7 +23,7 @@ import { DEFAULT_PORT, readState, writeState } from './state.js';
 export const SERVER_SETTINGS: readonly string[] = [
   'listen_addresses=127.0.0.1',
   'unix_socket_directories=',
-  'shared_buffers=16MB',
+  'shared_buffers=8MB',
   'max_connections=30',
   // No logical replication: without workers PostgreSQL does not start its launcher process.
   'max_logical_replication_workers=0',

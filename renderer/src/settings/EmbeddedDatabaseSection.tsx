@@ -63,7 +63,7 @@ export function EmbeddedDatabaseSection({
   };
 
   return (
-    <div class="embedded-database" aria-labelledby="embedded-database-title">
+    <section class="embedded-database" aria-labelledby="embedded-database-title">
       <h3 id="embedded-database-title">For dashboards and scripts</h3>
       <p class="muted small" id="embedded-database-status">
         {view.message} Point Grafana, Metabase, psql or a script at this address; see the README.
@@ -116,6 +116,6 @@ export function EmbeddedDatabaseSection({
           {note}
         </p>
       )}
-    </div>
+    </section>
   );
 }
