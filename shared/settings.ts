@@ -151,6 +151,17 @@ export type EmbeddedPasswordReveal =
   | { ok: true; password: string /** The whole URL, password included. */; url: string }
   | { ok: false; message: string };
 
+/** The answer to setting up the Magnus dashboard compatibility layer on the embedded database. */
+export type MagnusCompatSetup =
+  | {
+      ok: true;
+      message: string;
+      /** postgres://ROLE[:PASSWORD]@127.0.0.1:PORT/magnus_sync; the password only for a login made now. */
+      dashboardUrl: string | null;
+      createdLogin: boolean;
+    }
+  | { ok: false; message: string };
+
 /** The settings as the renderer sees them: a database URL never includes its password. */
 export interface SettingsView {
   settings: Settings;

@@ -4,9 +4,17 @@
  * desktop app's own window over IPC, never the headless web page).
  */
 import { resolve } from 'node:path';
-import type { EmbeddedDatabaseView, EmbeddedPasswordReveal, Settings } from '../../shared/settings.js';
+import type {
+  EmbeddedDatabaseView,
+  EmbeddedPasswordReveal,
+  MagnusCompatSetup,
+  Settings,
+} from '../../shared/settings.js';
 import type { SecretStore } from '../secrets/index.js';
+import { magnusCompatOnEmbedded } from '../store/compat/embedded.js';
+import { roleNameProblem } from '../store/compat/magnus-sql.js';
 import { embeddedConnectionInfo, filePasswordVault } from '../store/index.js';
+import type { Logger } from '../util/logger.js';
 import { storeConfigFor } from './store-config.js';
 
 export interface EmbeddedDatabaseChoice {
@@ -71,4 +79,49 @@ export async function revealEmbeddedPassword(
   if (!info?.password || !info.url)
     return { ok: false, message: 'The embedded database has no password yet: it is set at its first start.' };
   return { ok: true, password: info.password, url: info.url };
+}
+
+/** "Magnus dashboard compatibility" from the settings window (desktop app only). */
+export async function setUpMagnusCompat(
+  choice: EmbeddedDatabaseChoice,
+  request: { role: string; account?: string | undefined },
+  logger: Logger,
+  registerSecret: (secret: string) => void,
+): Promise<MagnusCompatSetup> {
+  if (!choice.canReveal)
+    return {
+      ok: false,
+      message:
+        'Set it up in the desktop app, or with magnus-sync magnus-compat --grant ROLE on this machine.',
+    };
+  const problem = roleNameProblem(request.role);
+  if (problem) return { ok: false, message: problem };
+  const config = await storeConfigFor({ ...choice, databaseUrl: undefined });
+  if (config.kind !== 'embedded')
+    return {
+      ok: false,
+      message:
+        'The settings use a PostgreSQL server: run magnus-sync magnus-compat --database URL --grant ROLE.',
+    };
+  const dataDir = resolve(config.dataDir);
+  try {
+    const outcome = await magnusCompatOnEmbedded({
+      dataDir,
+      vault: config.passwordVault ?? filePasswordVault(dataDir),
+      role: request.role,
+      account: request.account ?? null,
+      remove: false,
+      logger,
+      registerSecret,
+    });
+    if (!outcome.result.ok) return { ok: false, message: outcome.result.message };
+    return {
+      ok: true,
+      message: outcome.result.message,
+      dashboardUrl: outcome.dashboardUrl,
+      createdLogin: outcome.createdLogin,
+    };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message.split('\n')[0] ?? 'The set-up failed.' };
+  }
 }

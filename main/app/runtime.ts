@@ -53,6 +53,7 @@ import {
   type EmbeddedDatabaseChoice,
   embeddedDatabaseView,
   revealEmbeddedPassword,
+  setUpMagnusCompat,
 } from './embedded-database.js';
 import { createEventBus } from './event-bus.js';
 import { EngineMetrics } from './metrics.js';
@@ -744,6 +745,10 @@ class AppRuntimeImpl implements AppRuntime {
           this.logger.info('the embedded database password was shown in the settings window');
         return revealEmbeddedPassword(choice);
       },
+      setUpMagnusCompat: async (request) =>
+        setUpMagnusCompat(await this.embeddedChoice(), request, this.logger, (secret) =>
+          this.redactor.register(secret),
+        ),
       openLogFolder: async () => {
         const open = this.o.platform?.openPath;
         if (!open) return { ok: false, message: `The logs are in ${this.logDir}.` };

@@ -12,10 +12,9 @@ import { fileSettingsStore } from '../app/settings-file.js';
 import { storeConfigFor } from '../app/store-config.js';
 import type { RootLogger } from '../logging/index.js';
 import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
+import { magnusCompatOnEmbedded } from '../store/compat/embedded.js';
 import { installMagnusCompat, type MagnusCompatResult } from '../store/compat/magnus-compat.js';
-import { dashboardUrl, ensureLoginRole } from '../store/embedded/dashboard-role.js';
-import { startEmbeddedServer } from '../store/embedded/server.js';
-import { filePasswordVault, openStore } from '../store/index.js';
+import { filePasswordVault } from '../store/index.js';
 import type { Logger, LogMeta } from '../util/logger.js';
 import { type CliCommand, EXIT } from './args.js';
 
@@ -57,43 +56,6 @@ async function target(command: MagnusCompatCommand, ctx: MagnusCompatContext): P
   return { kind: 'embedded', dataDir, vault: config.passwordVault ?? filePasswordVault(dataDir) };
 }
 
-/**
- * The embedded server: its tables brought up to date (the store is opened once, read-only when an
- * agent runs it), the dashboard's login made when missing, then the layer.
- */
-async function onEmbedded(
-  command: MagnusCompatCommand,
-  ctx: MagnusCompatContext,
-  where: Extract<Target, { kind: 'embedded' }>,
-): Promise<{ result: MagnusCompatResult; dashboard: string | null }> {
-  const logger = debugOnly(ctx.logger);
-  const store = await openStore(
-    { kind: 'embedded', dataDir: where.dataDir, passwordVault: where.vault },
-    { logger, readOnly: true },
-  );
-  await store.close();
-  const server = await startEmbeddedServer({
-    dataDir: where.dataDir,
-    vault: where.vault,
-    logger,
-    readOnly: true,
-  });
-  try {
-    ctx.registerSecret(new URL(server.url).password || null);
-    const login = command.remove ? null : await ensureLoginRole(server.url, command.grant);
-    if (login?.password) ctx.registerSecret(login.password);
-    const result = await installMagnusCompat(server.url, {
-      role: command.grant,
-      account: command.account,
-      remove: command.remove,
-      logger,
-    });
-    return { result, dashboard: login && result.ok ? dashboardUrl(server.url, login) : null };
-  } finally {
-    await server.stop();
-  }
-}
-
 export async function magnusCompatCommand(
   command: MagnusCompatCommand,
   ctx: MagnusCompatContext,
@@ -102,7 +64,15 @@ export async function magnusCompatCommand(
   let result: MagnusCompatResult;
   let dashboard: string | null = null;
   if (where.kind === 'embedded') {
-    ({ result, dashboard } = await onEmbedded(command, ctx, where));
+    ({ result, dashboardUrl: dashboard } = await magnusCompatOnEmbedded({
+      dataDir: where.dataDir,
+      vault: where.vault,
+      role: command.grant,
+      account: command.account,
+      remove: command.remove,
+      logger: debugOnly(ctx.logger),
+      registerSecret: (secret) => ctx.registerSecret(secret),
+    }));
   } else {
     ctx.registerSecret(new URL(where.url).password || null);
     result = await installMagnusCompat(where.url, {

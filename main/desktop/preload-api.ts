@@ -25,6 +25,7 @@ export const PRELOAD_CALL_NAMES = [
   'testDatabase',
   'getEmbeddedDatabase',
   'revealEmbeddedDatabasePassword',
+  'setUpMagnusCompat',
   'openLogFolder',
   'openExternal',
 ] as const satisfies readonly CallName[];

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import pg from 'pg';
+import { MAGNUS_QUERIES } from '../fixtures/magnus/queries.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
 import { expect, type HarnessFactory, memoryHarness, test } from './fixtures.js';
 
@@ -73,6 +74,42 @@ test.describe('desktop app on the embedded database', () => {
     await expect(page.getByLabel('Database password')).toHaveCount(0);
     expect(await page.content()).not.toContain(password);
   });
+  test('sets up Magnus dashboard compatibility: a new login and the URL the dashboard connects with', async ({
+    page,
+    magnus,
+  }) => {
+    await magnus.open(page, 'settings.html');
+    await expect(page.getByRole('heading', { name: 'Magnus dashboard compatibility' })).toBeVisible();
+    await page.getByLabel('Dashboard login').fill('pg_bad');
+    await page.getByRole('button', { name: 'Set up Magnus compatibility' }).click();
+    await expect(page.locator('#magnusCompatRole-error')).toContainText('pg_bad');
+
+    await page.getByLabel('Dashboard login').fill('dash_e2e');
+    await page.getByRole('button', { name: 'Set up Magnus compatibility' }).click();
+    const url = page.getByLabel('Dashboard URL');
+    await expect(url).toHaveValue(/^postgres:\/\/dash_e2e:[A-Za-z0-9_-]{32}@127\.0\.0\.1:\d+\/magnus_sync$/);
+    await expect(page.getByText('its password is shown only now')).toBeVisible();
+
+    // The dashboard's own start-up DDL and a read of its trade_history, as that login.
+    const client = new pg.Client({ connectionString: await url.inputValue() });
+    await client.connect();
+    try {
+      expect((await client.query('select current_user')).rows[0].current_user).toBe('dash_e2e');
+      for (const q of MAGNUS_QUERIES.filter((x) => x.kind === 'startup-ddl')) await client.query(q.sql);
+      const trades = await client.query(
+        "select count(*)::int as n from trade_history where status = 'closed'",
+      );
+      expect(trades.rows[0].n).toBeGreaterThanOrEqual(0);
+      expect((await client.query('show search_path')).rows[0].search_path).toBe('magnus_compat, public');
+    } finally {
+      await client.end();
+    }
+
+    // Again: the login exists, so no password is shown.
+    await page.getByRole('button', { name: 'Set up Magnus compatibility' }).click();
+    await expect(page.getByText('The login already existed')).toBeVisible();
+    await expect(url).toHaveValue(/^postgres:\/\/dash_e2e@127\.0\.0\.1:\d+\/magnus_sync$/);
+  });
 });
 
 test.describe('the web page of a headless agent', () => {
@@ -83,5 +120,6 @@ test.describe('the web page of a headless agent', () => {
     await expect(page.getByLabel('Address')).toHaveValue('postgres://magnus@127.0.0.1:55432/magnus_sync');
     await expect(page.getByRole('button', { name: 'Show password' })).toHaveCount(0);
     await expect(page.getByText('printed by magnus-sync db-url')).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Magnus dashboard compatibility' })).toHaveCount(0);
   });
 });

@@ -403,6 +403,10 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       record('revealEmbeddedDatabasePassword', request);
       return { ok: false, message: 'The password is shown only in the desktop app.' };
     },
+    async setUpMagnusCompat(request) {
+      record('setUpMagnusCompat', request);
+      return { ok: false, message: 'Set it up in the desktop app.' };
+    },
     async openLogFolder(request) {
       record('openLogFolder', request);
       return {

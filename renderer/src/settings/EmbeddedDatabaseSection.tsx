@@ -3,7 +3,7 @@
  * address is shown with a copy button; the password only when the user asks (desktop app only).
  */
 import { useEffect, useState } from 'preact/hooks';
-import type { EmbeddedDatabaseView, SettingsView } from '../../../shared/settings.js';
+import type { EmbeddedDatabaseView, MagnusCompatSetup, SettingsView } from '../../../shared/settings.js';
 import { messageOf, type RendererClient } from '../api/renderer-client.js';
 import { Icon } from '../components/Icon.js';
 
@@ -116,6 +116,90 @@ export function EmbeddedDatabaseSection({
           {note}
         </p>
       )}
+      {view.canReveal && <MagnusCompatBlock client={client} />}
     </section>
+  );
+}
+
+/**
+ * "Magnus dashboard compatibility": the magnus_compat layer for a dashboard login on this database
+ * (docs/magnus-compat.md), and the URL to give the original Magnus dashboard.
+ */
+function MagnusCompatBlock({ client }: { client: RendererClient }) {
+  const [role, setRole] = useState('magnus_dashboard');
+  const [busy, setBusy] = useState(false);
+  const [answer, setAnswer] = useState<MagnusCompatSetup | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const setUp = async () => {
+    setBusy(true);
+    setNote(null);
+    try {
+      setAnswer(await client.call('setUpMagnusCompat', { role: role.trim() }));
+    } catch (error) {
+      setAnswer({ ok: false, message: messageOf(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="magnus-compat">
+      <h3 id="magnus-compat-title">Magnus dashboard compatibility</h3>
+      <p class="muted small">
+        Lets the original Magnus dashboard read this database unchanged, logged in as its own login.
+      </p>
+      <div class="field">
+        <div class="field-label-row">
+          <label for="magnusCompatRole">Dashboard login</label>
+        </div>
+        <div class="field-input-row">
+          <input
+            id="magnusCompatRole"
+            type="text"
+            value={role}
+            onInput={(e) => setRole((e.target as HTMLInputElement).value)}
+            aria-invalid={answer && !answer.ok ? 'true' : undefined}
+            aria-describedby={answer && !answer.ok ? 'magnusCompatRole-error' : undefined}
+          />
+          <button type="button" class="btn" disabled={busy} onClick={() => void setUp()}>
+            Set up Magnus compatibility
+          </button>
+        </div>
+        {answer && !answer.ok && (
+          <p class="field-error" id="magnusCompatRole-error">
+            <Icon name="alert" /> {answer.message}
+          </p>
+        )}
+      </div>
+      {answer?.ok && (
+        <>
+          <p class="saved-note" role="status">
+            <Icon name="check" /> {answer.message}
+          </p>
+          {answer.dashboardUrl && (
+            <div class="field">
+              <div class="field-label-row">
+                <label for="magnusDashboardUrl">Dashboard URL</label>
+              </div>
+              <div class="field-input-row">
+                <input id="magnusDashboardUrl" type="text" value={answer.dashboardUrl} readOnly />
+                <button
+                  type="button"
+                  class="btn"
+                  onClick={() => void copyText(answer.dashboardUrl ?? '').then(setNote)}
+                >
+                  Copy dashboard URL
+                </button>
+              </div>
+              <p class="muted small">
+                {answer.createdLogin
+                  ? 'Give this URL to the dashboard (DATABASE_URL); its password is shown only now.'
+                  : 'The login already existed: the dashboard uses the password it already has.'}
+              </p>
+            </div>
+          )}
+          {note && <p class="muted small">{note}</p>}
+        </>
+      )}
+    </div>
   );
 }
