@@ -163,6 +163,8 @@ class ServerProcess {
   private stopping = false;
   private watch: NodeJS.Timeout | null = null;
   private restarting: Promise<void> | null = null;
+  private failedAttempts = 0;
+  private nextAttemptAt = 0;
   private readonly pgdata: string;
 
   constructor(private readonly o: ProcessOptions) {
@@ -298,19 +300,31 @@ class ServerProcess {
     }
   }
 
-  /** Every second: a server that died (a crash, a full disk) is started again on the same folder. */
+  /**
+   * Every second: a server that died (a crash, a full disk) is started again on the same folder.
+   * While it cannot start, the attempts slow down (up to one a minute) and the outage is logged once.
+   */
   private check(): void {
     if (this.stopping || this.restarting || processAlive(this.pid)) return;
-    this.o.logger.warn('the embedded database server stopped unexpectedly; starting it again', {
-      pid: this.pid,
-    });
+    if (Date.now() < this.nextAttemptAt) return;
+    if (this.failedAttempts === 0)
+      this.o.logger.warn('the embedded database server stopped unexpectedly; starting it again', {
+        pid: this.pid,
+      });
     this.restarting = this.launch()
-      .then(() => this.o.logger.info('the embedded database server runs again', { port: this.port }))
-      .catch((error: Error) =>
-        this.o.logger.error('the embedded database server could not be started again', {
-          error: error.message,
-        }),
-      )
+      .then(() => {
+        this.failedAttempts = 0;
+        this.nextAttemptAt = 0;
+        this.o.logger.info('the embedded database server runs again', { port: this.port });
+      })
+      .catch((error: Error) => {
+        this.failedAttempts += 1;
+        this.nextAttemptAt = Date.now() + Math.min(60_000, 1000 * 2 ** this.failedAttempts);
+        if (this.failedAttempts === 1)
+          this.o.logger.error('the embedded database server could not be started again; retrying', {
+            error: error.message,
+          });
+      })
       .finally(() => {
         this.restarting = null;
       });
