@@ -20,7 +20,13 @@ import type {
   SyncStatus,
 } from './models.js';
 import { CHART_RANGES, TRADE_PERIODS } from './models.js';
-import type { FieldErrors, SettingsView } from './settings.js';
+import type {
+  EmbeddedDatabaseView,
+  EmbeddedPasswordReveal,
+  FieldErrors,
+  MagnusCompatSetup,
+  SettingsView,
+} from './settings.js';
 import { settingsPatchSchema } from './settings.js';
 
 /** Everything a window needs at load; afterwards it follows the pushed events. */
@@ -147,6 +153,23 @@ export const calls = {
   submitVerificationCode: call<LoginOutcome>()(verificationCodeSchema),
   /** Connects to a PostgreSQL URL (a password may be inline) without saving anything. */
   testDatabase: call<{ ok: boolean; message: string }>()(testDatabaseSchema),
+
+  /** How dashboards connect to the embedded database (without its password). */
+  getEmbeddedDatabase: call<EmbeddedDatabaseView>()(empty),
+  /** The embedded database's password and full URL, on the user's request; desktop app only. */
+  revealEmbeddedDatabasePassword: call<EmbeddedPasswordReveal>()(empty),
+  /**
+   * "Magnus dashboard compatibility" on the embedded database: creates ROLE as a login when missing
+   * and the magnus_compat layer for it (docs/magnus-compat.md); desktop app only.
+   */
+  setUpMagnusCompat: call<MagnusCompatSetup>()(
+    z
+      .object({
+        role: z.string().trim().min(1, { error: 'Enter a login name.' }).max(63),
+        account: accountKeySchema.optional(),
+      })
+      .strict(),
+  ),
 
   openLogFolder: call<{ ok: boolean; message: string }>()(empty),
   /** Opens an allow-listed https URL in the user's browser. */

@@ -57,6 +57,12 @@ import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
+import {
+  type EmbeddedDatabaseChoice,
+  embeddedDatabaseView,
+  revealEmbeddedPassword,
+  setUpMagnusCompat,
+} from './embedded-database.js';
 import { createEventBus } from './event-bus.js';
 import { EngineMetrics } from './metrics.js';
 import { dataPaths } from './paths.js';
@@ -259,6 +265,9 @@ class AppRuntimeImpl implements AppRuntime {
 
   private async doPrepare(): Promise<void> {
     await this.keychainReady();
+    // The store first: when it cannot be opened (another agent owns the embedded database), that is
+    // the one thing to say, before anything else started.
+    await this.openStoreFor(this.o.settings.get());
     if (this.demo) {
       if (!this.sim) {
         const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
@@ -268,7 +277,6 @@ class AppRuntimeImpl implements AppRuntime {
       }
     }
     this.conn ??= await this.buildConnection();
-    await this.openStoreFor(this.o.settings.get());
   }
 
   async start(trigger: SyncTrigger = 'startup'): Promise<void> {
@@ -487,6 +495,18 @@ class AppRuntimeImpl implements AppRuntime {
       databasePasswordStored: await databasePasswordStored(this.secrets).catch(() => false),
       effectiveDataDir: dataDir,
       logDir: this.logDir,
+    };
+  }
+
+  /** The desktop app's own window may see the embedded database password; the web page may not. */
+  private async embeddedChoice(): Promise<EmbeddedDatabaseChoice> {
+    await this.keychainReady();
+    return {
+      settings: this.o.settings.get(),
+      defaultDataDir: this.o.dataDir,
+      demo: this.demo,
+      secrets: this.secrets,
+      canReveal: this.o.host === 'desktop',
     };
   }
 
@@ -739,6 +759,17 @@ class AppRuntimeImpl implements AppRuntime {
         const complete = await this.withStoredPasswordIfMissing(url);
         return testPostgresConnection(complete);
       },
+      getEmbeddedDatabase: async () => embeddedDatabaseView(await this.embeddedChoice()),
+      revealEmbeddedDatabasePassword: async () => {
+        const choice = await this.embeddedChoice();
+        if (choice.canReveal)
+          this.logger.info('the embedded database password was shown in the settings window');
+        return revealEmbeddedPassword(choice);
+      },
+      setUpMagnusCompat: async (request) =>
+        setUpMagnusCompat(await this.embeddedChoice(), request, this.logger, (secret) =>
+          this.redactor.register(secret),
+        ),
       openLogFolder: async () => {
         const open = this.o.platform?.openPath;
         if (!open) return { ok: false, message: `The logs are in ${this.logDir}.` };

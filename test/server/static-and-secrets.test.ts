@@ -87,6 +87,7 @@ describe('no secret in any response', () => {
     submitVerificationCode: { code: '123456' },
     testDatabase: { url: 'postgres://sync:db-Pa55word@localhost:5432/magnus' },
     openExternal: { url: 'https://robinhood.com/' },
+    setUpMagnusCompat: { role: 'dash' },
     setCredentials: { username: 'trader@example.com', password, totpSecret },
   };
 

@@ -1,7 +1,7 @@
 /**
- * Every repository and read, run against both backends: real PostgreSQL 15 and real PGlite.
- * One database per backend for the whole file (a fresh PGlite folder takes seconds to create);
- * each test uses its own account key.
+ * Every repository and read, run against both backends: the system PostgreSQL 15 and the embedded
+ * PostgreSQL 17 server the app runs. One database per backend for the whole file; each test uses
+ * its own account key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchLots, type Store, StoreInputError } from '../../main/store/index.js';
