@@ -19,6 +19,14 @@ export interface StateInfo {
 export function stateInfo(status: SyncStatus, now: Date): StateInfo {
   const throttled = status.throttledUntil !== null && Date.parse(status.throttledUntil) > now.getTime();
   switch (status.state) {
+    case 'starting':
+      return {
+        state: 'starting',
+        label: 'Starting',
+        detail: 'The sync engine is starting (keychain, database).',
+        tone: 'busy',
+        icon: 'sync',
+      };
     case 'idle':
       return {
         state: 'idle',
