@@ -31,8 +31,8 @@ import {
   utilityProcess,
 } from 'electron';
 import type { SyncState } from '../../shared/models.js';
+import { externalUrlProblem } from '../app/external-url.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
-import { externalUrlProblem } from '../app/runtime.js';
 import type { SettingsStore } from '../app/runtime-types.js';
 import { apiUrlProblem } from '../cli/args.js';
 import type { EngineInit } from '../engine-host/protocol.js';
