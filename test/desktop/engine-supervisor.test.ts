@@ -4,7 +4,7 @@
  * the stop bound, and both ends refusing what does not validate.
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CallFailure, type EngineProcess, EngineSupervisor } from '../../main/desktop/engine-supervisor.js';
 import {
   ENGINE_METHODS,
@@ -212,7 +212,7 @@ describe('EngineSupervisor', () => {
   it('after a crash: the error state, calls refused as unavailable, restarts at 1 s, 2 s, 4 s … 30 s', async () => {
     const { s, engines, timers, statuses } = make();
     s.start();
-    await settled();
+    await vi.waitFor(() => expect(s.status().state).toBe('idle'));
     const delays: number[] = [];
     for (let crash = 1; crash <= 7; crash++) {
       engines.at(-1)!.exit(1);
@@ -225,8 +225,7 @@ describe('EngineSupervisor', () => {
       timers.fire(delay);
       expect(engines).toHaveLength(crash + 1);
       expect(s.status().state).toBe('starting');
-      await settled();
-      expect(s.status().state).toBe('idle');
+      await vi.waitFor(() => expect(s.status().state).toBe('idle'));
     }
     expect(delays).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000]);
     // A minute of healthy running resets the backoff.

@@ -4,8 +4,8 @@
  */
 import type { SyncState, SyncStatus } from '../../../shared/models.js';
 
-export type StateTone = 'ok' | 'busy' | 'paused' | 'error' | 'auth' | 'offline';
-export type StateIcon = 'check' | 'sync' | 'pause' | 'alert' | 'key' | 'offline';
+export type StateTone = 'starting' | 'ok' | 'busy' | 'paused' | 'error' | 'auth' | 'offline';
+export type StateIcon = 'clock' | 'check' | 'sync' | 'pause' | 'alert' | 'key' | 'offline';
 
 export interface StateInfo {
   state: SyncState;
@@ -24,8 +24,8 @@ export function stateInfo(status: SyncStatus, now: Date): StateInfo {
         state: 'starting',
         label: 'Starting',
         detail: 'The sync engine is starting (keychain, database).',
-        tone: 'busy',
-        icon: 'sync',
+        tone: 'starting',
+        icon: 'clock',
       };
     case 'idle':
       return {
