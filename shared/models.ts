@@ -16,7 +16,16 @@ export type IsoTime = string;
 /** A calendar date, "YYYY-MM-DD". */
 export type IsoDate = string;
 
-export const SYNC_STATES = ['idle', 'syncing', 'paused', 'error', 'needs-auth', 'offline'] as const;
+/** `starting`: the desktop app is up but its sync engine has not answered yet (no engine reports it). */
+export const SYNC_STATES = [
+  'starting',
+  'idle',
+  'syncing',
+  'paused',
+  'error',
+  'needs-auth',
+  'offline',
+] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
 
 export const SYNC_TRIGGERS = ['schedule', 'manual', 'startup', 'resume', 'cli'] as const;

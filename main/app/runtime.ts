@@ -64,6 +64,7 @@ import {
   setUpMagnusCompat,
 } from './embedded-database.js';
 import { createEventBus } from './event-bus.js';
+import { externalUrlProblem } from './external-url.js';
 import { EngineMetrics } from './metrics.js';
 import { dataPaths } from './paths.js';
 import type { EventBus, HealthReport, PlatformHooks, Runtime, SettingsStore } from './runtime-types.js';
@@ -73,8 +74,8 @@ import { appVersion } from './version.js';
 export const DEFAULT_REQUESTS_PER_MINUTE = 60;
 /** /healthz allows two missed intervals plus this grace before it reports unhealthy. */
 export const HEALTH_GRACE_SECONDS = 60;
-/** Hosts the windows may open in the user's browser. */
-export const EXTERNAL_URL_HOSTS = ['robinhood.com', 'www.robinhood.com', 'github.com'] as const;
+// The desktop main process needs the link check without loading the runtime.
+export { EXTERNAL_URL_HOSTS, externalUrlProblem } from './external-url.js';
 
 export interface RuntimeOptions {
   host: 'desktop' | 'headless';
@@ -811,20 +812,6 @@ class AppRuntimeImpl implements AppRuntime {
       return url;
     }
   }
-}
-
-export function externalUrlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'Not a valid URL.';
-  }
-  if (parsed.protocol !== 'https:') return 'Only https links can be opened.';
-  if (!(EXTERNAL_URL_HOSTS as readonly string[]).includes(parsed.hostname)) {
-    return `Links to ${parsed.hostname} are not opened from the app.`;
-  }
-  return null;
 }
 
 function emptyStats(rateLimitPerMinute: number) {

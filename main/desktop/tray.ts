@@ -52,14 +52,15 @@ export interface TrayMenuOptions {
 export function menuFor(status: SyncStatus, opts: TrayMenuOptions): TrayModel {
   const line = statusLine(status, opts.now);
   const paused = status.state === 'paused';
-  const canSync = status.state !== 'syncing' && status.state !== 'needs-auth';
+  const waiting = status.state === 'needs-auth' || status.state === 'starting';
+  const canSync = status.state !== 'syncing' && !waiting;
   const items: TrayMenuItem[] = [
     { type: 'normal', id: 'status', label: truncate(line, STATUS_ROW_MAX), enabled: false },
     { type: 'separator' },
     { type: 'normal', id: 'sync-now', label: 'Sync now', enabled: canSync },
     paused
       ? { type: 'normal', id: 'resume', label: 'Resume syncing', enabled: true }
-      : { type: 'normal', id: 'pause', label: 'Pause syncing', enabled: status.state !== 'needs-auth' },
+      : { type: 'normal', id: 'pause', label: 'Pause syncing', enabled: !waiting },
     { type: 'separator' },
     { type: 'normal', id: 'open-status', label: 'Open status window', enabled: true },
     {
@@ -110,6 +111,8 @@ export function statusLine(status: SyncStatus, now: Date): string {
       const detail = p ? `: ${p.step}${p.total > 0 ? ` (${p.completed}/${p.total})` : ''}` : '…';
       return `${prefix}Syncing${detail}`;
     }
+    case 'starting':
+      return `${prefix}Starting…`;
     case 'paused':
       return `${prefix}Paused · ${last}`;
     case 'needs-auth':
@@ -308,6 +311,8 @@ export class TrayController {
 
 /** The icon file for a state: template images on macOS, .ico on Windows, PNG elsewhere. */
 export function trayIconFile(state: SyncState, platform: NodeJS.Platform): string {
+  // Starting shows the busy (syncing) icon; its tooltip and status row say "Starting…".
+  if (state === 'starting') return trayIconFile('syncing', platform);
   if (platform === 'darwin') return `${state}Template.png`;
   if (platform === 'win32') return `${state}.ico`;
   return `${state}.png`;

@@ -3,6 +3,7 @@
  * handler runs, payloads are zod-checked, failures cross as codes, and runtime events reach every
  * window. The last test drives a real desktop runtime (demo simulator, embedded store) through it.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../main/app/event-bus.js';
 import { createRuntime } from '../../main/app/runtime.js';
 import { memorySettingsStore } from '../../main/app/settings-file.js';
+import { CallFailure } from '../../main/desktop/engine-supervisor.js';
 import { forwardEvents, type InvokeEventLike, registerIpcHandlers } from '../../main/desktop/ipc.js';
 import { isOwnRendererUrl } from '../../main/desktop/window-policy.js';
 import { Redactor } from '../../main/logging/index.js';
@@ -114,6 +116,18 @@ describe('registerIpcHandlers', () => {
     });
     expect(JSON.stringify(result)).not.toContain('hunter2');
     expect(logger.records.at(-1)?.level).toBe('error');
+  });
+
+  it('says "unavailable" while the engine process restarts, instead of an internal error', async () => {
+    const { ipcMain } = setup({
+      syncNow: async () => {
+        throw new CallFailure('unavailable', 'The sync engine is restarting; try again in a moment.');
+      },
+    });
+    expect(await ipcMain.invoke(ipcChannel.call('syncNow'), ownFrame, {})).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'The sync engine is restarting; try again in a moment.' },
+    });
   });
 });
 

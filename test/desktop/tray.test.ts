@@ -24,6 +24,18 @@ const labels = (m: TrayModel) => m.items.map((i) => (i.type === 'separator' ? '�
 const item = (m: TrayModel, id: string) => m.items.find((i) => i.type !== 'separator' && i.id === id);
 
 describe('menuFor', () => {
+  it('starting (the engine has not answered yet): says so; Sync now and Pause wait for it', () => {
+    const m = menuFor(status({ state: 'starting', nextRunAt: null }), opts);
+    expect(item(m, 'status')).toMatchObject({ label: 'Starting…', enabled: false });
+    expect(m.tooltip).toBe('Magnus Sync: Starting…');
+    expect(item(m, 'sync-now')).toMatchObject({ enabled: false });
+    expect(item(m, 'pause')).toMatchObject({ enabled: false });
+    expect(item(m, 'open-status')).toMatchObject({ enabled: true });
+    expect(item(m, 'open-settings')).toMatchObject({ enabled: true });
+    expect(trayIconFile('starting', 'linux')).toBe('syncing.png');
+    expect(trayIconFile('starting', 'darwin')).toBe('syncingTemplate.png');
+  });
+
   it('idle: status row, the fixed items in order, and a tooltip with last and next sync', () => {
     const m = menuFor(status(), opts);
     expect(labels(m)).toEqual([

@@ -84,6 +84,7 @@ describe('desktop paths', () => {
       preload: '/repo/dist/main/desktop/preload.cjs',
       resources: '/repo/resources',
       entry: '/repo/dist/main/index.js',
+      engineEntry: '/repo/dist/main/engine-host/entry.js',
     });
     expect(desktopPaths('/opt/Magnus Sync/resources/app.asar/dist/main/desktop').resources).toBe(
       '/opt/Magnus Sync/resources/app.asar.unpacked/resources',
