@@ -467,7 +467,7 @@ export function renderReport(
     '',
     '`npm run bench` (full, about ' +
       (config.mode === 'full' ? seconds(config.elapsedMs) : 'ten minutes') +
-      ' here; writes this file) or `npm run bench -- --quick` (about a minute; prints only). Options: `--latency MS`, `--runs N`, `--history-orders N`, `--history-runs N`, `--memory-cycles N`, `--only requests,writes,history,memory,dashboard`, `--out FILE`, `--json FILE`. PostgreSQL must answer at `MAGNUS_TEST_PG_ADMIN_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); every database the run creates is dropped at the end. The smoke version (`test/engine/bench-smoke.test.ts`, part of `npm test`) fails when a steady-state cycle of the 100 + 50 account needs more than 8 requests.',
+      ' here; writes this file) or `npm run bench -- --quick` (about a minute; prints only). Options: `--latency MS`, `--runs N`, `--history-orders N`, `--history-runs N`, `--memory-cycles N`, `--only requests,writes,history,memory,dashboard`, `--out FILE`, `--json FILE`. PostgreSQL must answer at `MAGNUS_TEST_PG_ADMIN_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); every database the run creates is dropped at the end. The smoke version (`test/engine/bench-smoke.integration.test.ts`, part of `npm test`) fails when a steady-state cycle of the 100 + 50 account needs more than 8 requests.',
     '',
   );
   return parts.join('\n');

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ForeignNextUrlError,
   HttpStatusError,
@@ -211,7 +211,9 @@ describe('HttpClient retries', () => {
     const { http } = makeHttp(server.url, { auth: staticAuth() });
     const controller = new AbortController();
     const pending = http.getJson('/x/', undefined, controller.signal);
-    setTimeout(() => controller.abort(), 30);
+    // Abort once the request is in flight (a fixed delay raced the request on a loaded machine).
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    controller.abort();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect((error as RequestAbortedError).kind).toBe('aborted');
