@@ -181,7 +181,7 @@ describe('credentials form', () => {
       ok: false,
       errors: {
         totpSecret:
-          'TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7).',
+          'The TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7) or an otpauth:// link.',
       },
     });
   });
