@@ -3,7 +3,7 @@
  * See docs/schema.md for the tables.
  */
 
-export { isAccountKey, maskAccountNumber, maskAccountReferences } from './account-key.js';
+export { isAccountKey, maskAccountReferences } from './account-key.js';
 export type { AccountLockResult } from './account-lock.js';
 export { ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
 export type { StoreConfig, StoreOptions } from './config.js';

@@ -391,11 +391,11 @@ describe('request log and secrecy', () => {
       json: { detail: 'Account 5QR24141 is not allowed for token-one-aaaaaaaaaaaa.' },
     }));
     const { http, logger } = makeHttp(server.url, { auth: staticAuth() });
-    http.redactor.addAccountNumber('5QR24141');
-    http.redactor.addSecret('token-one-aaaaaaaaaaaa');
+    http.redactor.registerAccountNumber('5QR24141');
+    http.redactor.register('token-one-aaaaaaaaaaaa');
     const error = (await http.getJson('/accounts/5QR24141/').catch((e: unknown) => e)) as HttpStatusError;
     expect(error.message).toBe(
-      'GET /accounts/****4141/ failed with HTTP 400: Account ****4141 is not allowed for [redacted].',
+      'GET /accounts/****4141/ failed with HTTP 400: Account ****4141 is not allowed for [REDACTED].',
     );
     const logged = JSON.stringify(logger.records);
     expect(logged.length).toBeGreaterThan(10);

@@ -166,8 +166,8 @@ export class Authenticator {
       throw new InvalidCredentialsError('A Robinhood username and password are needed to log in.');
     }
     const totpSecret = credentials.totpSecret?.trim() || null;
-    this.#http.redactor.addSecret(password);
-    this.#http.redactor.addSecret(totpSecret);
+    this.#http.redactor.register(password);
+    this.#http.redactor.register(totpSecret);
     const totp = totpSecret ? parseTotpSecret(totpSecret) : null;
 
     const form: Record<string, string> = {
@@ -283,7 +283,7 @@ export class Authenticator {
 
   /** The refresh grant (§2.8). Throws HttpStatusError (400/401) when the refresh token is no good. */
   async refresh(refreshToken: string, options: CallOptions = {}): Promise<TokenSet> {
-    this.#http.redactor.addSecret(refreshToken);
+    this.#http.redactor.register(refreshToken);
     const response = await this.#http.request({
       method: 'POST',
       path: TOKEN_PATH,
@@ -662,8 +662,8 @@ export class Authenticator {
 
   #tokens(body: unknown): TokenSet {
     const parsed = parseOne(tokenResponseSchema, body, TOKEN_ENDPOINT);
-    this.#http.redactor.addSecret(parsed.access_token);
-    if (parsed.refresh_token) this.#http.redactor.addSecret(parsed.refresh_token);
+    this.#http.redactor.register(parsed.access_token);
+    if (parsed.refresh_token) this.#http.redactor.register(parsed.refresh_token);
     const seconds = parsed.expires_in === undefined ? TOKEN_EXPIRES_IN_SECONDS : Number(parsed.expires_in);
     return {
       accessToken: parsed.access_token,

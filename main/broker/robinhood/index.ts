@@ -3,6 +3,7 @@
  * one request log, one redactor and one session shared by every request (auth and data).
  */
 import { randomUUID } from 'node:crypto';
+import { Redactor } from '../../logging/redactor.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -12,7 +13,6 @@ import { RobinhoodClient } from './client.js';
 import { type FetchLike, HttpClient } from './http.js';
 import type { LoginGuardPolicy } from './login-guard.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Redactor } from './redact.js';
 import { RequestLog } from './request-log.js';
 import { type CredentialsProvider, RobinhoodSession, type TokenStore } from './session.js';
 
@@ -37,9 +37,9 @@ export { DEFAULT_LOGIN_GUARD_POLICY, LoginGuard } from './login-guard.js';
 export type { BatchResult, ListResult, RejectedItem } from './parse.js';
 export type { AcquireOptions, RateLimiterOptions } from './rate-limiter.js';
 export { RateLimiter } from './rate-limiter.js';
-export { maskAccountNumber, Redactor, safePath } from './redact.js';
 export type { RequestLogEntry, RequestLogListener, RequestLogSummary } from './request-log.js';
 export { RequestLog } from './request-log.js';
+export { safePath } from './safe-path.js';
 export * from './schemas.js';
 export type {
   CredentialsProvider,
@@ -81,6 +81,11 @@ export interface CreateRobinhoodOptions {
   loginPolicy?: Partial<LoginGuardPolicy>;
   /** Refresh tokens expiring within this many ms, default 300 000. */
   refreshMarginMs?: number;
+  /**
+   * The app's redactor: secrets the client sees (tokens, account numbers) are registered with it,
+   * so they leave every log line, not only the client's. Default: a redactor of its own.
+   */
+  redactor?: Redactor;
 }
 
 export interface Robinhood {
@@ -94,7 +99,7 @@ export interface Robinhood {
 export function createRobinhood(options: CreateRobinhoodOptions): Robinhood {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const redactor = new Redactor();
+  const redactor = options.redactor ?? new Redactor();
   const requestLog = new RequestLog();
   const rateLimiter = new RateLimiter({
     clock,
