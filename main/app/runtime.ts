@@ -7,7 +7,7 @@
  * and `dataChanged` → the host's transport → windows.
  */
 import type { Handlers } from '../../shared/contract.js';
-import type { Capabilities, Dashboard, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type { Capabilities, Dashboard, LoginOutcome, SyncStatus, SyncTrigger } from '../../shared/models.js';
 import {
   applySettingsPatch,
   type FieldErrors,
@@ -47,7 +47,7 @@ import {
 } from '../store/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
+import { ApprovalWatcher, approvalOutcome, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
 import { createEventBus } from './event-bus.js';
 import { EngineMetrics } from './metrics.js';
@@ -110,6 +110,11 @@ export interface AppRuntime extends Runtime {
   syncOnce(trigger?: SyncTrigger, historyMode?: HistoryMode): Promise<CycleOutcome>;
   /** The broker connection (after prepare). */
   connection(): Connection;
+  /**
+   * After a login answered needs-approval: waits on the runtime's own approval watcher (one poller,
+   * its interval and timeout on the runtime's clock) and says how the login ended.
+   */
+  waitForApproval(): Promise<LoginOutcome>;
   /** Every finished cycle. */
   onCycle(listener: (outcome: CycleOutcome) => void): () => void;
 }
@@ -213,6 +218,10 @@ class AppRuntimeImpl implements AppRuntime {
   connection(): Connection {
     if (!this.conn) throw new Error('The runtime is not prepared yet.');
     return this.conn;
+  }
+
+  waitForApproval(): Promise<LoginOutcome> {
+    return this.approval.start().then(approvalOutcome);
   }
 
   onCycle(listener: (outcome: CycleOutcome) => void): () => void {

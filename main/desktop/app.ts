@@ -27,6 +27,7 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import { keychainServiceOf } from '../secrets/keychain-store.js';
 import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
@@ -51,11 +52,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DESKTOP_PATHS = desktopPaths(here);
 
 const isAllowedExternal = (url: string) => externalUrlProblem(url) === null;
-
-/** MAGNUS_KEYCHAIN_SERVICE: another keychain profile (as for the CLI). */
-function keychainServiceOf(env: NodeJS.ProcessEnv): string | undefined {
-  return env.MAGNUS_KEYCHAIN_SERVICE?.trim() || undefined;
-}
 
 export function startDesktopApp(
   argv: readonly string[] = process.argv,
@@ -125,7 +121,6 @@ class DesktopApp {
         env: this.o.env,
       }),
     });
-    const keychainService = keychainServiceOf(this.o.env);
     this.runtime = createRuntime({
       host: 'desktop',
       dataDir,
@@ -133,7 +128,7 @@ class DesktopApp {
       platform: platformHooks(launchAtLogin),
       demo: this.o.demo,
       env: this.o.env,
-      ...(keychainService ? { keychainService } : {}),
+      keychainService: keychainServiceOf(this.o.env),
     });
     const runtime = this.runtime;
     log.attach(runtime.logger);

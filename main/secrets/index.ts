@@ -34,6 +34,7 @@ export {
   KEYCHAIN_PROBLEMS,
   KeychainError,
   KeychainSecretStore,
+  keychainServiceOf,
   probeKeychain,
 } from './keychain-store.js';
 export { MemorySecretStore } from './memory-store.js';
