@@ -165,7 +165,7 @@ function requestsSection(rows: SizeResult[], c: BenchConfig): string {
   return [
     '## 1. API requests per cycle',
     '',
-    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles; the trade-history stream adds 4 requests when due (§4). The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
+    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles; the trade-history stream adds 4 requests when due (section 4). The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
     '',
     table(
       [

@@ -1,5 +1,5 @@
 /**
- * The Robinhood calls the sync needs, each returning typed data (reference §3–§6, batching per §9).
+ * The Robinhood calls the sync needs, each returning typed data (docs/broker-api.md, docs/broker-api.md#accounts to docs/broker-api.md#history; batching per docs/broker-api.md#request-counts).
  * No caching here: the engine keeps instruments in the store.
  *
  * Lists follow every page. Batch lookups send at most `batchSize` (50) ids per request, so P

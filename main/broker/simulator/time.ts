@@ -1,5 +1,5 @@
 /**
- * Time formats of the API (reference §1.4) and calendar helpers for building histories.
+ * Time formats of the API (docs/broker-api.md#conventions-data) and calendar helpers for building histories.
  * Internally instants are epoch microseconds (safe integers until year 2255), so the sixth
  * fractional digit the API prints is real, not padding.
  */
