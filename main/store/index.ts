@@ -35,7 +35,7 @@ export { derivePositionValues, perSharePremium } from './position-math.js';
 export { MAX_CHART_POINTS } from './reads/chart.js';
 export type { TradeRecord } from './repos/trades.js';
 export type * from './rows.js';
-export { GLOBAL_STREAM_ACCOUNT, POSITIONS_STREAM } from './rows.js';
+export { POSITIONS_STREAM } from './rows.js';
 export type { FifoInputs, FifoSource, Store, TradeHistoryRebuild } from './store.js';
 export { openStore } from './store.js';
 export { testPostgresConnection } from './test-connection.js';

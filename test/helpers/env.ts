@@ -1,15 +1,8 @@
 /**
- * What this machine can run. A test that needs something missing (Chromium, a Secret Service)
+ * What this machine can run. A test that needs something missing (a Secret Service)
  * is skipped with the reason, unless MAGNUS_TEST_STRICT=1 (CI), where a missing part is a failure.
  */
-import { existsSync } from 'node:fs';
-
 export const STRICT = process.env.MAGNUS_TEST_STRICT === '1';
-export const CHROMIUM_PATH = process.env.MAGNUS_CHROMIUM ?? '/usr/bin/chromium';
-
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM_PATH);
-}
 
 /** Set by test/run-all.mjs after it started an unlocked gnome-keyring in a private D-Bus session. */
 export function keyringSessionAvailable(): boolean {

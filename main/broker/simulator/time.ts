@@ -56,13 +56,6 @@ export function startOfDayMs(epochMs: number): number {
   return Math.floor(epochMs / MS_PER_DAY) * MS_PER_DAY;
 }
 
-/** The same day, or the last weekday before it. */
-export function weekdayOnOrBefore(epochMs: number): number {
-  let day = startOfDayMs(epochMs);
-  while (isWeekend(day)) day -= MS_PER_DAY;
-  return day;
-}
-
 const settlementDates = new Map<string, IsoDate>();
 
 /** T+1 settlement of a trade date (memoised: histories settle the same days over and over). */
