@@ -16,6 +16,8 @@ export default defineConfig<{ harnessFactory: HarnessFactory }>({
     {
       name: 'real-runtime',
       testMatch: /(status|accessibility)\.spec\.ts$/,
+      // The literal values of the in-memory sample portfolio are not the simulator's.
+      grepInvert: /@sample-portfolio/,
       use: { harnessFactory: realRuntimeHarness() },
     },
   ],

@@ -28,6 +28,7 @@ import type {
   SettingsView,
 } from './settings.js';
 import { settingsPatchSchema } from './settings.js';
+import { readTotpSecretText } from './totp-secret.js';
 
 /** Everything a window needs at load; afterwards it follows the pushed events. */
 export interface AppStateSnapshot {
@@ -64,16 +65,15 @@ export const CREDENTIAL_FIELDS = ['username', 'password', 'totpSecret'] as const
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
 
 /**
- * A base32 TOTP secret as authenticator apps show it (spaces and lower case allowed), or an
- * otpauth:// URI. The main process normalises it.
+ * A TOTP secret by the one rule of shared/totp-secret.ts (base32 as authenticator apps show it, or
+ * an otpauth:// link). The main process normalises it.
  */
 export const totpSecretSchema = z
   .string()
   .trim()
-  .min(1, { error: 'TOTP secret must not be empty.' })
-  .max(512, { error: 'TOTP secret is too long.' })
-  .refine((s) => /^otpauth:\/\//i.test(s) || /^[A-Za-z2-7\s=-]{16,}$/.test(s), {
-    error: 'TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7).',
+  .superRefine((value, ctx) => {
+    const text = readTotpSecretText(value);
+    if (!text.ok) ctx.addIssue({ code: 'custom', message: text.problem });
   });
 
 export const credentialsInputSchema = z

@@ -6,17 +6,24 @@
  *     Service for the keychain tests), when dbus-run-session and gnome-keyring are installed.
  *  2. Makes sure PostgreSQL answers on 127.0.0.1:5432 (starts the cluster when it may), gives this
  *     run a unique id, and drops every database the run created at the end.
- *  3. Checks: build, type-check, lint; then vitest (unit + integration) and Playwright (Chromium).
+ *  3. Checks: build, type-check, lint; then the vitest tiers, each reported on its own line: unit
+ *     (`*.test.ts`, in-process, no database, child process or keychain) and integration
+ *     (`*.integration.test.ts`); then Playwright (Chromium).
  *  4. Prints one final line: `N passed, N failed, N skipped` (checks count as tests).
  *
  * MAGNUS_TEST_STRICT=1 (set by .ci/run) turns "missing Chromium / keychain" skips into failures.
- * MAGNUS_TEST_ONLY=checks|unit|e2e runs one part; extra arguments go to vitest (e.g. a file).
+ * MAGNUS_TEST_ONLY=checks|unit|integration|e2e runs one part; extra arguments go to vitest (e.g. a file).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/** The vitest projects in vitest.config.mts, in the order they run. */
+const VITEST_TIERS = ['unit', 'integration'];
+/** What MAGNUS_TEST_ONLY may name. */
+const PARTS = ['checks', ...VITEST_TIERS, 'e2e'];
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
@@ -35,6 +42,11 @@ if (!process.env.MAGNUS_KEYRING_SESSION && has('dbus-run-session') && has('gnome
 }
 
 async function main() {
+  const only = process.env.MAGNUS_TEST_ONLY;
+  if (only && !PARTS.includes(only)) {
+    console.error(`MAGNUS_TEST_ONLY must be one of ${PARTS.join(', ')} (got '${only}').`);
+    process.exit(2);
+  }
   const results = [];
   const record = (name, passed, failed, skipped) => results.push({ name, passed, failed, skipped });
   const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
@@ -45,7 +57,6 @@ async function main() {
   if (process.env.MAGNUS_KEYRING_SESSION === '1') startKeyring();
   await ensurePostgres();
 
-  const only = process.env.MAGNUS_TEST_ONLY;
   const extra = process.argv.slice(2);
   try {
     if (!only || only === 'checks') {
@@ -58,18 +69,22 @@ async function main() {
         record(`check: ${name}`, ok ? 1 : 0, ok ? 0 : 1, 0);
       }
     }
-    if (!only || only === 'unit') {
-      const out = 'test-results/vitest.json';
+    for (const tier of VITEST_TIERS) {
+      if (only && only !== tier) continue;
+      const out = `test-results/vitest-${tier}.json`;
       rmSync(out, { force: true });
       run('npx', [
         'vitest',
         'run',
+        `--project=${tier}`,
         '--reporter=default',
         '--reporter=json',
         `--outputFile.json=${out}`,
+        // A file named on the command line may belong to the other tier: not an error here.
+        ...(extra.length > 0 ? ['--passWithNoTests'] : []),
         ...extra,
       ]);
-      record('vitest', ...countVitest(out));
+      record(`vitest: ${tier}`, ...countVitest(out));
     }
     if (!only || only === 'e2e') {
       const out = 'test-results/playwright.json';
@@ -98,7 +113,7 @@ async function main() {
   );
   console.log('\nSummary');
   for (const r of results)
-    console.log(`  ${r.name.padEnd(18)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
+    console.log(`  ${r.name.padEnd(21)} ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped`);
   console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
   process.exitCode = total.failed > 0 || total.passed === 0 ? 1 : 0;
 }

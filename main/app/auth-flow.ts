@@ -42,12 +42,39 @@ export interface ApprovalWatcherOptions {
   timeoutMs?: number;
 }
 
+/** How a watch ended. */
+export type ApprovalEnd =
+  | { status: 'approved' }
+  /** The broker switched to a code challenge; the state says which. */
+  | { status: 'needs-code'; state: SessionLoginState }
+  /** Denied, expired or failed; the message is safe to show. */
+  | { status: 'failed'; message: string }
+  | { status: 'stopped' }
+  | { status: 'nothing-pending' };
+
+/** What a watch's end means to whoever asked to log in (the CLI's login, for one). */
+export function approvalOutcome(end: ApprovalEnd): LoginOutcome {
+  switch (end.status) {
+    case 'approved':
+      return outcomeOf({ status: 'authenticated' });
+    case 'needs-code':
+      return outcomeOf(end.state);
+    case 'failed':
+      return { result: 'error', message: end.message };
+    case 'stopped':
+      return { result: 'error', message: 'Stopped while waiting for the approval.' };
+    case 'nothing-pending':
+      return { result: 'error', message: 'No approval is pending. Log in again to start one.' };
+  }
+}
+
 /**
- * Polls a pending approval (push prompt) until it is approved, denied or times out. At most one
- * watch runs; starting again while one runs is a no-op.
+ * Polls a pending approval (push prompt) until it is approved, denied or times out, every
+ * APPROVAL_POLL_MS on the injected clock. At most one watch runs: start() while one runs returns
+ * the running one, so the runtime and a waiting login share a single poller.
  */
 export class ApprovalWatcher {
-  private running: Promise<void> | null = null;
+  private running: Promise<ApprovalEnd> | null = null;
   private readonly abort = new AbortController();
 
   constructor(private readonly o: ApprovalWatcherOptions) {}
@@ -56,11 +83,14 @@ export class ApprovalWatcher {
     return this.running !== null;
   }
 
-  start(): void {
-    if (this.running || this.abort.signal.aborted) return;
-    this.running = this.watch().finally(() => {
-      this.running = null;
-    });
+  start(): Promise<ApprovalEnd> {
+    if (this.abort.signal.aborted) return Promise.resolve({ status: 'stopped' });
+    if (!this.running) {
+      this.running = this.watch().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
   }
 
   async stop(): Promise<void> {
@@ -68,7 +98,7 @@ export class ApprovalWatcher {
     await this.running;
   }
 
-  private async watch(): Promise<void> {
+  private async watch(): Promise<ApprovalEnd> {
     const { clock, logger } = this.o;
     const pollMs = this.o.pollMs ?? APPROVAL_POLL_MS;
     const deadline = clock.monotonicMs() + (this.o.timeoutMs ?? APPROVAL_TIMEOUT_MS);
@@ -78,33 +108,40 @@ export class ApprovalWatcher {
       try {
         await clock.sleep(pollMs, signal);
       } catch {
-        return;
+        return { status: 'stopped' };
       }
-      if (signal.aborted) return;
-      const { session } = this.o.connection();
-      if (!session.pendingPrompt) return;
+      if (signal.aborted) return { status: 'stopped' };
+      let session: BrokerConnection['session'];
+      try {
+        session = this.o.connection().session;
+      } catch {
+        return { status: 'nothing-pending' }; // not connected (any more): nothing to poll
+      }
+      if (!session.pendingPrompt) return { status: 'nothing-pending' };
       try {
         const state = await session.pollApproval({ signal });
         if (state.status === 'authenticated') {
           logger.info('the login was approved');
           this.o.onApproved();
-          return;
+          return { status: 'approved' };
         }
         if (state.status === 'needs-code') {
           // The broker switched to a code challenge: the user answers it in Settings.
-          return;
+          return { status: 'needs-code', state };
         }
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return { status: 'stopped' };
         const message = classifyError(error, '').message;
         logger.warn('waiting for the approval failed', { reason: message });
         this.o.onFailed(message);
-        return;
+        return { status: 'failed', message };
       }
       if (clock.monotonicMs() > deadline) {
-        this.o.onFailed('The approval request expired. Use Test login in Settings to start again.');
-        return;
+        const message = 'The approval request expired. Log in again to start a new one.';
+        this.o.onFailed(message);
+        return { status: 'failed', message };
       }
     }
+    return { status: 'stopped' };
   }
 }

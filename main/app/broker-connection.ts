@@ -70,6 +70,7 @@ export async function createConnection(o: ConnectionOptions): Promise<Connection
     tokenStore: redactingTokenStore(keychainTokenStore(o.secrets, { logger: o.logger }), o.redactor),
     deviceToken,
     credentials: async () => credentials,
+    redactor: o.redactor,
     ...(o.clock ? { clock: o.clock } : {}),
     ...(o.fetch ? { fetch: o.fetch } : {}),
     ...o.tuning,

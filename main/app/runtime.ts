@@ -11,6 +11,7 @@ import type {
   Capabilities,
   ClosedTradesView,
   Dashboard,
+  LoginOutcome,
   SyncStatus,
   SyncTrigger,
   TradePeriod,
@@ -55,7 +56,7 @@ import {
 import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
+import { ApprovalWatcher, approvalOutcome, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
 import {
   type EmbeddedDatabaseChoice,
@@ -125,6 +126,11 @@ export interface AppRuntime extends Runtime {
   syncOnce(trigger?: SyncTrigger, historyMode?: HistoryMode): Promise<CycleOutcome>;
   /** The broker connection (after prepare). */
   connection(): Connection;
+  /**
+   * After a login answered needs-approval: waits on the runtime's own approval watcher (one poller,
+   * its interval and timeout on the runtime's clock) and says how the login ended.
+   */
+  waitForApproval(): Promise<LoginOutcome>;
   /** Every finished cycle. */
   onCycle(listener: (outcome: CycleOutcome) => void): () => void;
 }
@@ -228,6 +234,10 @@ class AppRuntimeImpl implements AppRuntime {
   connection(): Connection {
     if (!this.conn) throw new Error('The runtime is not prepared yet.');
     return this.conn;
+  }
+
+  waitForApproval(): Promise<LoginOutcome> {
+    return this.approval.start().then(approvalOutcome);
   }
 
   onCycle(listener: (outcome: CycleOutcome) => void): () => void {

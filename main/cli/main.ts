@@ -17,8 +17,8 @@ import type { CycleOutcome } from '../engine/cycle-types.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
 import {
   CredentialsInputError,
-  DEFAULT_KEYCHAIN_SERVICE,
   KeychainSecretStore,
+  keychainServiceOf,
   MemorySecretStore,
   probeKeychain,
   TotpSecretError,
@@ -35,6 +35,7 @@ import {
   UsageError,
 } from './args.js';
 import { dbUrlCommand } from './db-url.js';
+import { loginDialogue } from './login-dialogue.js';
 import { magnusCompatCommand } from './magnus-compat.js';
 import { createPrompter } from './prompt.js';
 
@@ -108,15 +109,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } finally {
     await logger.close();
   }
-}
-
-/**
- * MAGNUS_KEYCHAIN_SERVICE files the secrets under another keychain service: a second profile on one
- * machine (two logins), or a test that must not see the user's items.
- */
-export function keychainServiceOf(env: NodeJS.ProcessEnv): string {
-  const value = env.MAGNUS_KEYCHAIN_SERVICE?.trim();
-  return value ? value : DEFAULT_KEYCHAIN_SERVICE;
 }
 
 interface Context {
@@ -302,34 +294,18 @@ async function login(command: CommonOptions, ctx: Context): Promise<number> {
       ctx.io.stderr.write(`magnus-sync: nothing was stored: ${Object.values(saved.errors).join(' ')}\n`);
       return EXIT.usage;
     }
-    let outcome = await runtime.handlers.testLogin({});
-    while (outcome.result === 'needs-code') {
-      ctx.io.stderr.write(`${outcome.message}\n`);
-      const code = (await prompter.ask('Code: ')).trim();
-      outcome = await runtime.handlers.submitVerificationCode({ code });
-    }
-    if (outcome.result === 'needs-approval') {
-      ctx.io.stderr.write(`${outcome.message} Waiting (up to 10 minutes)...\n`);
-      outcome = await waitForApproval(runtime);
-    }
+    const outcome = await loginDialogue({
+      handlers: runtime.handlers,
+      waitForApproval: () => runtime.waitForApproval(),
+      prompter,
+      stderr: ctx.io.stderr,
+    });
     ctx.io.stdout.write(`${outcome.message}\n`);
     return outcome.result === 'ok' ? EXIT.ok : EXIT.needsUser;
   } finally {
     prompter.close();
     await runtime.stop();
   }
-}
-
-async function waitForApproval(runtime: AppRuntime) {
-  const session = runtime.connection().session;
-  const deadline = Date.now() + 10 * 60_000;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5_000));
-    const state = await session.pollApproval();
-    if (state.status === 'authenticated')
-      return { result: 'ok' as const, message: 'Logged in to Robinhood.' };
-  }
-  return { result: 'error' as const, message: 'The approval request expired.' };
 }
 
 async function logout(command: CommonOptions, ctx: Context): Promise<number> {

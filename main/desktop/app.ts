@@ -38,6 +38,7 @@ import type { SettingsStore } from '../app/runtime-types.js';
 import { apiUrlProblem } from '../cli/args.js';
 import type { EngineInit } from '../engine-host/protocol.js';
 import type { RelayPort } from '../engine-host/relay.js';
+import { keychainServiceOf } from '../secrets/keychain-store.js';
 import type { Logger } from '../util/logger.js';
 import {
   createLaunchAtLogin,
@@ -72,11 +73,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const DESKTOP_PATHS = desktopPaths(here);
 
 const isAllowedExternal = (url: string) => externalUrlProblem(url) === null;
-
-/** MAGNUS_KEYCHAIN_SERVICE: another keychain profile (as for the CLI). */
-function keychainServiceOf(env: NodeJS.ProcessEnv): string | undefined {
-  return env.MAGNUS_KEYCHAIN_SERVICE?.trim() || undefined;
-}
 
 export function startDesktopApp(
   argv: readonly string[] = process.argv,

@@ -2,7 +2,7 @@
  * The object the preload exposes as `window.magnus`: exactly PreloadApi, nothing more.
  *
  * This file is bundled into the sandboxed preload, so it imports only types from shared/ (no zod at
- * run time). The call and event names are listed here again; test/desktop/preload-api.test.ts
+ * run time). The call and event names are listed here again; test/desktop/preload-api.integration.test.ts
  * checks they equal CALL_NAMES / EVENT_NAMES and that the channels equal ipcChannel's.
  */
 import type { CallName, CallResult, EventName, PreloadApi } from '../../shared/contract.js';

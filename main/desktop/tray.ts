@@ -8,6 +8,7 @@
 import type { Handlers } from '../../shared/contract.js';
 import type { Dashboard, SyncState, SyncStatus } from '../../shared/models.js';
 import { activityLine } from '../../shared/progress-text.js';
+import { relativeTime } from '../../shared/relative-time.js';
 import type { Settings } from '../../shared/settings.js';
 import type { EventBus } from '../app/runtime-types.js';
 import type { Logger } from '../util/logger.js';
@@ -132,27 +133,14 @@ export function statusLine(status: SyncStatus, now: Date): string {
   }
 }
 
-/** "just now", "1 min ago", "3 h ago", "2 d ago". */
+/** "just now", "1 min ago", "3 h ago", "2 d ago" (shared/relative-time.ts). */
 export function ago(iso: string, now: Date): string {
-  const seconds = Math.max(0, (now.getTime() - Date.parse(iso)) / 1000);
-  if (seconds < 45) return 'just now';
-  return `${span(seconds)} ago`;
+  return relativeTime(iso, now);
 }
 
 /** "in <1 min", "in 3 min", "in 2 h"; "now" when due. */
 export function until(iso: string, now: Date): string {
-  const seconds = (Date.parse(iso) - now.getTime()) / 1000;
-  if (seconds <= 0) return 'now';
-  if (seconds < 60) return 'in <1 min';
-  return `in ${span(seconds)}`;
-}
-
-function span(seconds: number): string {
-  const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${Math.max(1, minutes)} min`;
-  const hours = Math.round(minutes / 60);
-  if (hours < 48) return `${hours} h`;
-  return `${Math.round(hours / 24)} d`;
+  return Date.parse(iso) <= now.getTime() ? 'now' : relativeTime(iso, now);
 }
 
 /** "$12,345.68" from a decimal string, rounded half even; null when it is not a number. */

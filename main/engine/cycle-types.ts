@@ -57,7 +57,7 @@ export interface CycleOutcome {
   /** Every HTTP request the cycle made, login and retries included. */
   apiRequests: number;
   rowsWritten: number;
-  /** Streams committed, e.g. ['account:****4141', 'history:****4141']. */
+  /** Streams committed, e.g. ['positions:****4141', 'history:****4141'] (ACCOUNT_STREAM, HISTORY_STREAM). */
   streams: string[];
   /** Masked keys of accounts this cycle committed data for. */
   accounts: string[];

@@ -8,10 +8,24 @@ import { createHash } from 'node:crypto';
 const MASK = '****';
 const SUFFIX_LENGTH = 4;
 
-/** "5QR12345" → "****2345". Shorter numbers keep all their characters after the mask. */
+/**
+ * An account key: "****" and the last (up to) four characters of the number, plus a short hash
+ * suffix when two accounts of one login end the same (see accountKeysFor).
+ */
+export const ACCOUNT_KEY_PATTERN = /^\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4})?$/;
+
+export function isAccountKey(value: string): boolean {
+  return ACCOUNT_KEY_PATTERN.test(value);
+}
+
+/**
+ * "5QR12345" → "****2345". Shorter numbers keep all their characters after the mask; a value that
+ * already is an account key is returned as it is (masking twice never loses a hash suffix).
+ */
 export function maskAccountNumber(full: string): string {
   const trimmed = full.trim();
   if (trimmed === '') throw new TypeError('An account number must not be empty.');
+  if (isAccountKey(trimmed)) return trimmed;
   return MASK + trimmed.slice(-SUFFIX_LENGTH);
 }
 

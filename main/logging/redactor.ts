@@ -142,13 +142,19 @@ export class Redactor {
     if (value !== secret) for (const form of encodedForms(secret)) this.#add(form, REDACTED);
   }
 
-  /** Registers a full account number; it is replaced by its masked key (default "****" + last 4). */
-  registerAccountNumber(full: string, key: string = maskAccountNumber(full)): void {
+  /**
+   * Registers a full account number; it is replaced by its account key. Without `key`, the plain
+   * mask ("****" + last 4), unless a key was registered for it already (it may carry a hash suffix).
+   */
+  registerAccountNumber(full: string, key?: string): void {
     const value = full.trim();
     if (value.length < MIN_SECRET_LENGTH) return;
+    const replacement = key ?? maskAccountNumber(value);
     for (const form of encodedForms(value)) {
+      const existing = this.#replacements.get(form.toLowerCase());
       // A secret registered earlier under the same text keeps the stronger replacement.
-      if (this.#replacements.get(form.toLowerCase()) !== REDACTED) this.#add(form, key);
+      if (existing === REDACTED || (key === undefined && existing !== undefined)) continue;
+      this.#add(form, replacement);
     }
   }
 

@@ -18,6 +18,16 @@ import { checkSecretName, checkSecretValue } from './secret-store.js';
 
 export const DEFAULT_KEYCHAIN_SERVICE = 'Magnus Sync';
 
+/**
+ * MAGNUS_KEYCHAIN_SERVICE files the secrets under another keychain service: a second profile on one
+ * machine (two logins), or a test that must not see the user's items. Read the same way by the
+ * desktop app and the CLI.
+ */
+export function keychainServiceOf(env: NodeJS.ProcessEnv): string {
+  const value = env.MAGNUS_KEYCHAIN_SERVICE?.trim();
+  return value ? value : DEFAULT_KEYCHAIN_SERVICE;
+}
+
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 /** The item the probe writes and removes again; outside the SecretName list on purpose. */
 const PROBE_ENTRY = 'magnus-sync.probe';

@@ -1,58 +1,34 @@
 /**
- * The authenticator-app secret (the key behind the 6-digit codes), as users paste it: the base32
- * text the app shows (grouped with spaces, lower case, "=" padding) or an otpauth:// URI from a
- * QR code. Stored and used in one canonical form: upper-case base32 without padding.
+ * The authenticator-app secret in its one canonical form: upper-case base32 without padding, as
+ * stored in the keychain and used for codes. What counts as a secret is shared/totp-secret.ts;
+ * this module adds what needs the otpauth library: decoding an otpauth:// link and checking that
+ * it asks for standard codes.
  *
  * Error messages never repeat the input: it is a secret even when it is malformed.
  */
 import { HOTP, Secret, URI } from 'otpauth';
+import { readBase32, readTotpSecretText, type TotpSecretText } from '../../shared/totp-secret.js';
 
 export class TotpSecretError extends Error {
   override readonly name = 'TotpSecretError';
 }
 
-/** 16 base32 characters = 80 bits, the shortest key authenticator apps hand out (Robinhood's size). */
-const MIN_BASE32_LENGTH = 16;
-const MAX_INPUT_LENGTH = 512;
-
 export function normalizeTotpSecret(input: string): string {
-  if (typeof input !== 'string') throw new TotpSecretError('The TOTP secret must be text.');
-  const trimmed = input.trim();
-  if (trimmed === '') throw new TotpSecretError('The TOTP secret is empty.');
-  if (trimmed.length > MAX_INPUT_LENGTH) throw new TotpSecretError('The TOTP secret is too long.');
-  if (/^otpauth:/i.test(trimmed)) return fromUri(trimmed);
-  return fromBase32(trimmed);
+  const text = readTotpSecretText(input);
+  return canonicalBase32(text.ok && text.kind === 'otpauth' ? fromUri(text.uri) : text);
 }
 
-function fromBase32(text: string): string {
-  const compact = text.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase();
-  if (/^\d{6,8}$/.test(compact)) {
-    throw new TotpSecretError(
-      'This looks like a one-time code, not the TOTP secret. Enter the secret key your authenticator app ' +
-        'shows when you add the account (letters A–Z and digits 2–7).',
-    );
-  }
-  if (!/^[A-Z2-7]+$/.test(compact)) {
-    throw new TotpSecretError(
-      'The TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7) ' +
-        'or an otpauth:// link.',
-    );
-  }
-  if (compact.length < MIN_BASE32_LENGTH) {
-    throw new TotpSecretError(
-      `The TOTP secret is too short: expected at least ${MIN_BASE32_LENGTH} characters.`,
-    );
-  }
-  let canonical: string;
+function canonicalBase32(text: TotpSecretText): string {
+  if (!text.ok) throw new TotpSecretError(text.problem);
+  if (text.kind !== 'base32') throw new TotpSecretError('The TOTP secret is not valid base32.');
   try {
-    canonical = Secret.fromBase32(compact).base32;
+    return Secret.fromBase32(text.base32).base32;
   } catch {
     throw new TotpSecretError('The TOTP secret is not valid base32.');
   }
-  return canonical;
 }
 
-function fromUri(uri: string): string {
+function fromUri(uri: string): TotpSecretText {
   let parsed: ReturnType<typeof URI.parse>;
   try {
     parsed = URI.parse(uri);
@@ -74,5 +50,5 @@ function fromUri(uri: string): string {
       'The otpauth:// link asks for non-standard codes (algorithm, digits or period); only SHA-1, 6 digits, 30 seconds is supported.',
     );
   }
-  return fromBase32(parsed.secret.base32);
+  return readBase32(parsed.secret.base32);
 }

@@ -1,25 +1,11 @@
 /**
  * The masked account key: the only form of an account number the store accepts or keeps.
  * Full account numbers never reach the database, including inside raw broker payloads.
+ * The key itself and how a number is masked live in main/logging/account-keys.ts.
  */
+import { maskAccountNumber } from '../logging/account-keys.js';
 
-/**
- * "****" followed by the last (up to) four characters of the account number, plus a short hash
- * suffix when two accounts of one login end the same (see main/logging/account-keys.ts).
- */
-export const ACCOUNT_KEY_PATTERN = /^\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4})?$/;
-
-export function isAccountKey(value: string): boolean {
-  return ACCOUNT_KEY_PATTERN.test(value);
-}
-
-/** Masks a full account number, e.g. "5QR24141" → "****4141". */
-export function maskAccountNumber(accountNumber: string): string {
-  const trimmed = accountNumber.trim();
-  if (trimmed === '') throw new TypeError('account number must not be empty');
-  if (isAccountKey(trimmed)) return trimmed;
-  return `****${trimmed.slice(-4)}`;
-}
+export { isAccountKey } from '../logging/account-keys.js';
 
 const ACCOUNT_FIELD = /^(rhs_|apex_)?account_numbers?$/i;
 // Broker URLs carry the full number in the path: /accounts/<n>/, /positions/<n>/<id>/, /portfolios/<n>/.

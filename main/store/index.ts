@@ -3,7 +3,7 @@
  * See docs/schema.md for the tables.
  */
 
-export { isAccountKey, maskAccountNumber, maskAccountReferences } from './account-key.js';
+export { isAccountKey, maskAccountReferences } from './account-key.js';
 export type { AccountLockResult } from './account-lock.js';
 export { ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
 export type { StoreConfig, StoreOptions } from './config.js';
@@ -37,7 +37,7 @@ export { derivePositionValues, perSharePremium } from './position-math.js';
 export { MAX_CHART_POINTS } from './reads/chart.js';
 export type { TradeRecord } from './repos/trades.js';
 export type * from './rows.js';
-export { GLOBAL_STREAM_ACCOUNT, POSITIONS_STREAM } from './rows.js';
+export { POSITIONS_STREAM } from './rows.js';
 export type { FifoInputs, FifoSource, Store, TradeHistoryRebuild } from './store.js';
 export { openStore } from './store.js';
 export { testPostgresConnection } from './test-connection.js';

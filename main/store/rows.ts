@@ -426,9 +426,6 @@ export interface SyncRunRecord extends Required<Omit<SyncRunInput, 'error' | 'ag
   host: string | null;
 }
 
-/** The account key for streams that are not per account. */
-export const GLOBAL_STREAM_ACCOUNT = '*';
-
 export interface SyncStateRecord {
   accountNumber: string;
   stream: string;

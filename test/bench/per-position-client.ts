@@ -1,6 +1,6 @@
 /**
  * The comparison client: the per-position request pattern of the popular open-source Robinhood
- * libraries (robin_stocks' `build_holdings` and its option helpers; robinhood-api.md §9.1–9.2),
+ * libraries (robin_stocks' `build_holdings` and its option helpers; docs/broker-api.md#request-counts),
  * written out so it can run against the simulator in the same benchmark run as the engine.
  *
  * Per refresh:

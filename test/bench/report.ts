@@ -193,7 +193,7 @@ function requestsSection(rows: SizeResult[], c: BenchConfig): string {
   return [
     '## 1. API requests per cycle',
     '',
-    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles; the trade-history stream adds 4 requests when due (§4). The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
+    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles; the trade-history stream adds 4 requests when due (section 4). The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
     '',
     table(
       [
@@ -497,7 +497,7 @@ export function renderReport(
     '',
     '`npm run bench` (full, about ' +
       (config.mode === 'full' ? seconds(config.elapsedMs) : 'ten minutes') +
-      ' here; writes this file) or `npm run bench -- --quick` (about a minute; prints only). Options: `--latency MS`, `--runs N`, `--history-orders N`, `--history-runs N`, `--memory-cycles N`, `--only requests,writes,history,memory,dashboard`, `--out FILE`, `--json FILE`. PostgreSQL must answer at `MAGNUS_TEST_PG_ADMIN_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); every database the run creates is dropped at the end. The smoke version (`test/engine/bench-smoke.test.ts`, part of `npm test`) fails when a steady-state cycle of the 100 + 50 account needs more than 8 requests.',
+      ' here; writes this file) or `npm run bench -- --quick` (about a minute; prints only). Options: `--latency MS`, `--runs N`, `--history-orders N`, `--history-runs N`, `--memory-cycles N`, `--only requests,writes,history,memory,dashboard`, `--out FILE`, `--json FILE`. PostgreSQL must answer at `MAGNUS_TEST_PG_ADMIN_URL` (default `postgres://postgres@127.0.0.1:5432/postgres`); every database the run creates is dropped at the end. The smoke version (`test/engine/bench-smoke.integration.test.ts`, part of `npm test`) fails when a steady-state cycle of the 100 + 50 account needs more than 8 requests.',
     '',
   );
   return parts.join('\n');

@@ -48,10 +48,6 @@ export function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(1)}×`;
 }
 
-export function mb(bytes: number): string {
-  return (bytes / 1024 / 1024).toFixed(1);
-}
-
 /** A GitHub-flavoured Markdown table. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;

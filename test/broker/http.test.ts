@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { brotliCompressSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ForeignNextUrlError,
   HttpStatusError,
@@ -211,7 +211,9 @@ describe('HttpClient retries', () => {
     const { http } = makeHttp(server.url, { auth: staticAuth() });
     const controller = new AbortController();
     const pending = http.getJson('/x/', undefined, controller.signal);
-    setTimeout(() => controller.abort(), 30);
+    // Abort once the request is in flight (a fixed delay raced the request on a loaded machine).
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1));
+    controller.abort();
     const error = await pending.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RequestAbortedError);
     expect((error as RequestAbortedError).kind).toBe('aborted');
@@ -409,11 +411,11 @@ describe('request log and secrecy', () => {
       json: { detail: 'Account 5QR24141 is not allowed for token-one-aaaaaaaaaaaa.' },
     }));
     const { http, logger } = makeHttp(server.url, { auth: staticAuth() });
-    http.redactor.addAccountNumber('5QR24141');
-    http.redactor.addSecret('token-one-aaaaaaaaaaaa');
+    http.redactor.registerAccountNumber('5QR24141');
+    http.redactor.register('token-one-aaaaaaaaaaaa');
     const error = (await http.getJson('/accounts/5QR24141/').catch((e: unknown) => e)) as HttpStatusError;
     expect(error.message).toBe(
-      'GET /accounts/****4141/ failed with HTTP 400: Account ****4141 is not allowed for [redacted].',
+      'GET /accounts/****4141/ failed with HTTP 400: Account ****4141 is not allowed for [REDACTED].',
     );
     const logged = JSON.stringify(logger.records);
     expect(logged.length).toBeGreaterThan(10);

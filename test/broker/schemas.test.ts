@@ -1,3 +1,4 @@
+/** The recorded payloads of test/fixtures/robinhood/; each test names its section of docs/broker-api.md by anchor. */
 import { describe, expect, it } from 'vitest';
 import { PayloadError } from '../../main/broker/robinhood/errors.js';
 import { parseItems, parseOne } from '../../main/broker/robinhood/parse.js';
@@ -25,7 +26,7 @@ type Json = Record<string, any>;
 const first = (name: string): Json => (fixture<Json>(name)['results'] as Json[])[0] as Json;
 
 describe('recorded payloads parse', () => {
-  it('account (§3.1)', () => {
+  it('account (#accounts)', () => {
     const account = parseOne(accountSchema, first('accounts.json'), 'test');
     expect(account).toMatchObject({
       account_number: '5QR24141',
@@ -45,7 +46,7 @@ describe('recorded payloads parse', () => {
     expect(account).not.toHaveProperty('instant_eligibility');
   });
 
-  it('portfolio (§3.2), with the account number taken from the account URL', () => {
+  it('portfolio (#portfolios), with the account number taken from the account URL', () => {
     const portfolio = parseOne(portfolioSchema, fixture('portfolio.json'), 'test');
     expect(portfolio).toMatchObject({
       account_number: '5QR24141',
@@ -57,7 +58,7 @@ describe('recorded payloads parse', () => {
     expect(portfolio).not.toHaveProperty('intraday_excess_maintenance');
   });
 
-  it('stock position (§4.1)', () => {
+  it('stock position (#stock-positions)', () => {
     const position = parseOne(stockPositionSchema, first('positions.json'), 'test');
     expect(position).toMatchObject({
       instrument_id: '450dfc6d-5510-4d40-abfb-f633b7d9be3e',
@@ -67,7 +68,7 @@ describe('recorded payloads parse', () => {
     });
   });
 
-  it('instrument (§4.2) and quote with null extended-hours price (§4.3)', () => {
+  it('instrument (#instruments) and quote with null extended-hours price (#quotes)', () => {
     const instrument = parseOne(instrumentSchema, fixture('instrument.json'), 'test');
     expect(instrument).toMatchObject({
       symbol: 'AAPL',
@@ -86,7 +87,7 @@ describe('recorded payloads parse', () => {
     });
   });
 
-  it('option position (§5.1) and aggregate position with legs (§5.2)', () => {
+  it('option position (#option-positions) and aggregate position with legs (#option-aggregate-positions)', () => {
     const position = parseOne(optionPositionSchema, first('option-positions.json'), 'test');
     expect(position).toMatchObject({
       type: 'short',
@@ -115,7 +116,7 @@ describe('recorded payloads parse', () => {
     });
   });
 
-  it('option instrument (§5.3) and market data with Greeks (§5.4)', () => {
+  it('option instrument (#option-instruments) and market data with Greeks (#option-market-data)', () => {
     const instrument = parseOne(optionInstrumentSchema, fixture('option-instrument.json'), 'test');
     expect(instrument).toMatchObject({
       type: 'call',
@@ -136,7 +137,7 @@ describe('recorded payloads parse', () => {
     });
   });
 
-  it('stock order with executions (§6.1)', () => {
+  it('stock order with executions (#stock-orders)', () => {
     const order = parseOne(stockOrderSchema, first('orders.json'), 'test');
     expect(order).toMatchObject({
       side: 'buy',
@@ -157,7 +158,7 @@ describe('recorded payloads parse', () => {
     expect(order.total_notional).toEqual({ amount: '371.22', currency_code: 'USD' });
   });
 
-  it('option order with legs and leg executions (§6.2)', () => {
+  it('option order with legs and leg executions (#option-orders)', () => {
     const order = parseOne(optionOrderSchema, fixture('option-order.json'), 'test');
     expect(order).toMatchObject({
       chain_symbol: 'AAPL',
@@ -177,7 +178,7 @@ describe('recorded payloads parse', () => {
     expect(order.legs[0]?.executions[0]).toMatchObject({ price: '1.45000000', quantity: '2.00000' });
   });
 
-  it('dividend (§6.3)', () => {
+  it('dividend (#dividends)', () => {
     const dividend = parseOne(dividendSchema, fixture('dividend.json'), 'test');
     expect(dividend).toMatchObject({
       amount: '11.19',
@@ -188,7 +189,7 @@ describe('recorded payloads parse', () => {
     });
   });
 
-  it('option event (§6.2, keys as listed; no recorded payload exists)', () => {
+  it('option event (#option-events, keys as listed; no recorded payload exists)', () => {
     const event = parseOne(
       optionEventSchema,
       {

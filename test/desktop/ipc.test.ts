@@ -1,58 +1,17 @@
 /**
  * IPC, main side: every call is registered, a frame that is not our page is refused before any
  * handler runs, payloads are zod-checked, failures cross as codes, and runtime events reach every
- * window. The last test drives a real desktop runtime (demo simulator, embedded store) through it.
+ * window. The same layer over a real desktop runtime is in ipc-demo.integration.test.ts.
  */
-
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../main/app/event-bus.js';
-import { createRuntime } from '../../main/app/runtime.js';
-import { memorySettingsStore } from '../../main/app/settings-file.js';
 import { CallFailure } from '../../main/desktop/engine-supervisor.js';
-import { forwardEvents, type InvokeEventLike, registerIpcHandlers } from '../../main/desktop/ipc.js';
-import { isOwnRendererUrl } from '../../main/desktop/window-policy.js';
-import { Redactor } from '../../main/logging/index.js';
+import { forwardEvents } from '../../main/desktop/ipc.js';
 import { collectingLogger } from '../../main/util/logger.js';
-import { CALL_NAMES, type CallResult, type Handlers, ipcChannel } from '../../shared/contract.js';
-import { DEFAULT_SETTINGS } from '../../shared/settings.js';
-import { silentRootLogger } from '../helpers/loggers.js';
+import { CALL_NAMES, type Handlers, ipcChannel } from '../../shared/contract.js';
 import { status } from './fixtures.js';
-
-const rendererDir = '/app/dist/renderer';
-const ownFrame = { senderFrame: { url: pathToFileURL(`${rendererDir}/status.html`).href } };
-
-function fakeIpcMain() {
-  const registered = new Map<string, (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>>();
-  return {
-    registered,
-    handle: (channel: string, fn: (event: InvokeEventLike, ...args: unknown[]) => Promise<unknown>) => {
-      if (registered.has(channel)) throw new Error(`second handler for ${channel}`);
-      registered.set(channel, fn);
-    },
-    removeHandler: (channel: string) => registered.delete(channel),
-    invoke: (channel: string, event: InvokeEventLike, payload?: unknown) => {
-      const fn = registered.get(channel);
-      if (!fn) throw new Error(`No handler registered for '${channel}'`);
-      return fn(event, payload) as Promise<CallResult<unknown>>;
-    },
-  };
-}
-
-function setup(handlers: Partial<Handlers>) {
-  const ipcMain = fakeIpcMain();
-  const logger = collectingLogger();
-  const dispose = registerIpcHandlers({
-    ipcMain,
-    handlers: handlers as Handlers,
-    isTrustedSender: (url) => isOwnRendererUrl(url, rendererDir),
-    logger,
-  });
-  return { ipcMain, logger, dispose };
-}
+import { ownFrame, setup } from './ipc-fixtures.js';
 
 describe('registerIpcHandlers', () => {
   it('registers exactly one handler per call of the contract, and removes them', () => {
@@ -146,74 +105,4 @@ describe('forwardEvents', () => {
       ['magnus:event:dataChanged', { accounts: ['****1'], at: 'now' }],
     ]);
   });
-});
-
-describe('IPC against a real desktop runtime (demo simulator)', () => {
-  const cleanups: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  it("getState, the startup sync's pushed events and getDashboard travel through the IPC layer", async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'magnus-desktop-ipc-'));
-    const runtime = createRuntime({
-      host: 'desktop',
-      dataDir,
-      settings: memorySettingsStore(DEFAULT_SETTINGS),
-      platform: {
-        setLaunchAtLogin: async () => undefined,
-        openPath: async () => ({ ok: true, message: '' }),
-      },
-      demo: true,
-      logger: silentRootLogger(),
-      redactor: new Redactor(),
-      env: {},
-    });
-    cleanups.push(async () => {
-      await runtime.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    const { ipcMain } = setup(runtime.handlers);
-    const sent: string[] = [];
-    const off = forwardEvents(runtime.events, (channel) => sent.push(channel));
-    cleanups.push(async () => off());
-
-    const state = await ipcMain.invoke(ipcChannel.call('getState'), ownFrame, {});
-    expect(state).toMatchObject({
-      ok: true,
-      value: { capabilities: { desktop: true, canLaunchAtLogin: true } },
-    });
-
-    await runtime.start('startup');
-    await vi.waitFor(() => expect(sent).toContain('magnus:event:dataChanged'), {
-      timeout: 40_000,
-      interval: 100,
-    });
-    expect(sent).toContain('magnus:event:status');
-    const dashboard = await ipcMain.invoke(ipcChannel.call('getDashboard'), ownFrame, {});
-    expect(dashboard).toMatchObject({ ok: true, value: { account: { broker: 'demo' } } });
-    // Closed trades travel the same contract over IPC as over HTTP, validated the same way.
-    const closed = (await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
-      accountKey: 'all',
-      period: 'all',
-    })) as { ok: true; value: { realized: unknown; tradeCount: number } };
-    const direct = await runtime.store()?.closedTrades({
-      accountKey: 'all',
-      period: 'all',
-      symbol: null,
-      now: new Date(),
-    });
-    expect(closed.ok).toBe(true);
-    expect(closed.value.tradeCount).toBeGreaterThan(0);
-    expect(closed.value.tradeCount).toBe(direct?.tradeCount);
-    expect(closed.value.realized).toEqual(direct?.realized);
-    expect(
-      await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
-        accountKey: 'all',
-        period: 'decade',
-      }),
-    ).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
-    const secretFree = JSON.stringify(await ipcMain.invoke(ipcChannel.call('getCredentials'), ownFrame, {}));
-    expect(secretFree).not.toMatch(/password"\s*:\s*"/);
-  }, 60_000);
 });

@@ -16,6 +16,7 @@ import {
 } from '../../main/desktop/tray.js';
 import { silentLogger } from '../../main/util/logger.js';
 import type { Handlers } from '../../shared/contract.js';
+import { relativeTime } from '../../shared/relative-time.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { minutesFrom, NOW, status } from './fixtures.js';
 
@@ -195,7 +196,10 @@ describe('time and money formatting', () => {
     expect(ago(minutesFrom(NOW, -3 * 24 * 60), NOW)).toBe('3 d ago');
     expect(until(minutesFrom(NOW, 0.5), NOW)).toBe('in <1 min');
     expect(until(minutesFrom(NOW, -1), NOW)).toBe('now');
-    expect(until(minutesFrom(NOW, 90), NOW)).toBe('in 2 h');
+    expect(until(minutesFrom(NOW, 90), NOW)).toBe('in 1 h 30 min');
+    // One threshold with the windows (shared/relative-time.ts): 44 s is "just now" in both.
+    expect(ago(minutesFrom(NOW, -44 / 60), NOW)).toBe(relativeTime(minutesFrom(NOW, -44 / 60), NOW));
+    expect(ago(minutesFrom(NOW, -44 / 60), NOW)).toBe('just now');
   });
 
   it('formatUsd rounds half even and groups', () => {

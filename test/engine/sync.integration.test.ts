@@ -66,9 +66,20 @@ describe.each(BACKENDS)('sync on %s', (backend) => {
               : String(row.expiration_date).slice(0, 10)),
       );
       expect(md, `market data for ${row.symbol} ${row.strike_price}`).toBeDefined();
-      if (md?.delta) expect(new Dec(row.delta).eq(md.delta)).toBe(true);
-      if (md?.theta) expect(new Dec(row.theta).eq(md.theta)).toBe(true);
-      if (md?.impliedVolatility) expect(new Dec(row.implied_volatility).eq(md.impliedVolatility)).toBe(true);
+      // Every held contract in this scenario is liquid: the simulator quotes its Greeks, and the
+      // row carries exactly those values (a missing Greek is a failure, not a skipped check).
+      const where = `${row.symbol} ${row.strike_price} ${row.option_type}`;
+      for (const [column, reported] of [
+        ['delta', md!.delta],
+        ['gamma', md!.gamma],
+        ['theta', md!.theta],
+        ['vega', md!.vega],
+        ['implied_volatility', md!.impliedVolatility],
+      ] as const) {
+        expect(reported, `simulator ${column} for ${where}`).not.toBeNull();
+        expect(row[column], `stored ${column} for ${where}`).not.toBeNull();
+        expect(new Dec(row[column]).eq(reported!), `${column} for ${where}`).toBe(true);
+      }
       expect(
         new Dec(row.last_price).eq(md!.adjustedMarkPrice) || new Dec(row.last_price).eq(md!.markPrice),
       ).toBe(true);

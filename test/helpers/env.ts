@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 
 export const STRICT = process.env.MAGNUS_TEST_STRICT === '1';
-export const CHROMIUM_PATH = process.env.MAGNUS_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.MAGNUS_CHROMIUM ?? '/usr/bin/chromium';
 
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);

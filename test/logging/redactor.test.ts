@@ -221,6 +221,8 @@ describe('account keys', () => {
     expect(maskAccountNumber('5QR12345')).toBe('****2345');
     expect(maskAccountNumber(' 5QR12345 ')).toBe('****2345');
     expect(maskAccountNumber('123')).toBe('****123');
+    // Masking a key again keeps it, hash suffix included (the store and the logs both mask).
+    expect(maskAccountNumber('****4141-3fa2')).toBe('****4141-3fa2');
     expect(() => maskAccountNumber('  ')).toThrow(/must not be empty/);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { absoluteTime, relativeTime, tickIntervalMs } from '../../renderer/src/lib/relative-time.js';
+import { absoluteTime, tickIntervalMs } from '../../renderer/src/lib/relative-time.js';
 import {
   checkCredentialsForm,
   checkSettingsForm,
@@ -11,6 +11,7 @@ import {
 import { stateInfo } from '../../renderer/src/lib/state-labels.js';
 import type { SyncStatus } from '../../shared/models.js';
 import { SYNC_STATES } from '../../shared/models.js';
+import { relativeTime } from '../../shared/relative-time.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 
 const now = new Date('2026-11-28T17:38:29.000Z');
@@ -20,7 +21,8 @@ describe('relative times', () => {
   test.each([
     [0, 'just now'],
     [4, 'just now'],
-    [42, '42 s ago'],
+    [44, 'just now'],
+    [45, '45 s ago'],
     [120, '2 min ago'],
     [179, '2 min ago'],
     [3600, '1 h ago'],
@@ -29,7 +31,8 @@ describe('relative times', () => {
     [3 * 86_400, '3 d ago'],
     [-180, 'in 3 min'],
     [-45, 'in 45 s'],
-    [-2, 'now'],
+    [-30, 'in <1 min'],
+    [-2, 'in <1 min'],
   ])('%i s before now → %s', (seconds, text) => {
     expect(relativeTime(ago(seconds), now)).toBe(text);
   });
@@ -181,7 +184,7 @@ describe('credentials form', () => {
       ok: false,
       errors: {
         totpSecret:
-          'TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7).',
+          'The TOTP secret must be the base32 key your authenticator app shows (letters A–Z and digits 2–7) or an otpauth:// link.',
       },
     });
   });

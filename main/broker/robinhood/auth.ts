@@ -1,12 +1,12 @@
 /**
- * Robinhood login (reference §2): the password grant and every branch its answer can take.
+ * Robinhood login (docs/broker-api.md#auth): the password grant and every branch its answer can take.
  *
- * The token response is classified by its BODY keys, never by status alone (§2.1):
+ * The token response is classified by its BODY keys, never by status alone (docs/broker-api.md#auth-password-grant):
  * - `access_token`          → logged in;
  * - `mfa_required`          → legacy TOTP: re-post with a code (from the secret, or asked from the user);
  * - `challenge`             → legacy SMS/e-mail code: respond, then re-post with
  *                             X-ROBINHOOD-CHALLENGE-RESPONSE-ID;
- * - `verification_workflow` → the device-verification workflow (pathfinder / sheriff, §2.5);
+ * - `verification_workflow` → the device-verification workflow (pathfinder / sheriff, docs/broker-api.md#auth-verification-workflow);
  * - `detail`                → an error (wrong password → InvalidCredentialsError).
  *
  * A login that needs the user returns a `needs-code` / `needs-approval` result carrying an opaque
@@ -158,7 +158,7 @@ export class Authenticator {
     this.#logger = options.logger ?? silentLogger;
   }
 
-  /** The password grant (§2.1), following whatever step the broker asks for. */
+  /** The password grant (docs/broker-api.md#auth-password-grant), following whatever step the broker asks for. */
   async login(credentials: LoginCredentials, options: CallOptions = {}): Promise<LoginResult> {
     const username = credentials.username?.trim() ?? '';
     const password = credentials.password ?? '';
@@ -166,8 +166,8 @@ export class Authenticator {
       throw new InvalidCredentialsError('A Robinhood username and password are needed to log in.');
     }
     const totpSecret = credentials.totpSecret?.trim() || null;
-    this.#http.redactor.addSecret(password);
-    this.#http.redactor.addSecret(totpSecret);
+    this.#http.redactor.register(password);
+    this.#http.redactor.register(totpSecret);
     const totp = totpSecret ? parseTotpSecret(totpSecret) : null;
 
     const form: Record<string, string> = {
@@ -281,9 +281,9 @@ export class Authenticator {
     });
   }
 
-  /** The refresh grant (§2.8). Throws HttpStatusError (400/401) when the refresh token is no good. */
+  /** The refresh grant (docs/broker-api.md#auth-refresh). Throws HttpStatusError (400/401) when the refresh token is no good. */
   async refresh(refreshToken: string, options: CallOptions = {}): Promise<TokenSet> {
-    this.#http.redactor.addSecret(refreshToken);
+    this.#http.redactor.register(refreshToken);
     const response = await this.#http.request({
       method: 'POST',
       path: TOKEN_PATH,
@@ -303,7 +303,7 @@ export class Authenticator {
     return tokens.refreshToken ? tokens : { ...tokens, refreshToken };
   }
 
-  /** Revokes a token (§2.9); the broker answers 200 with an empty body. */
+  /** Revokes a token (docs/broker-api.md#auth-revoke); the broker answers 200 with an empty body. */
   async revoke(token: string, options: CallOptions = {}): Promise<void> {
     await this.#http.request({
       method: 'POST',
@@ -398,7 +398,7 @@ export class Authenticator {
     }
   }
 
-  // ---- the device-verification workflow (§2.5) --------------------------------------------------
+  // ---- the device-verification workflow (docs/broker-api.md#auth-verification-workflow) --------------------------------------------------
 
   async #startWorkflow(
     state: FlowState,
@@ -662,8 +662,8 @@ export class Authenticator {
 
   #tokens(body: unknown): TokenSet {
     const parsed = parseOne(tokenResponseSchema, body, TOKEN_ENDPOINT);
-    this.#http.redactor.addSecret(parsed.access_token);
-    if (parsed.refresh_token) this.#http.redactor.addSecret(parsed.refresh_token);
+    this.#http.redactor.register(parsed.access_token);
+    if (parsed.refresh_token) this.#http.redactor.register(parsed.refresh_token);
     const seconds = parsed.expires_in === undefined ? TOKEN_EXPIRES_IN_SECONDS : Number(parsed.expires_in);
     return {
       accessToken: parsed.access_token,

@@ -1,5 +1,5 @@
 /**
- * The Robinhood calls the sync needs, each returning typed data (reference §3–§6, batching per §9).
+ * The Robinhood calls the sync needs, each returning typed data (docs/broker-api.md, docs/broker-api.md#accounts to docs/broker-api.md#history; batching per docs/broker-api.md#request-counts).
  * No caching here: the engine keeps instruments in the store.
  *
  * Lists follow every page. Batch lookups send at most `batchSize` (50) ids per request, so P
@@ -19,7 +19,7 @@ import {
   type RejectedItem,
   reportRejected,
 } from './parse.js';
-import { safePath } from './redact.js';
+import { safePath } from './safe-path.js';
 import {
   type Account,
   accountSchema,
@@ -96,7 +96,7 @@ export class RobinhoodClient {
       { default_to_all_accounts: 'true', include_managed: 'true', include_multiple_individual: 'true' },
       options,
     );
-    for (const account of result.items) this.#http.redactor.addAccountNumber(account.account_number);
+    for (const account of result.items) this.#http.redactor.registerAccountNumber(account.account_number);
     return result;
   }
 
@@ -289,7 +289,7 @@ export class RobinhoodClient {
     if (typeof accountNumber !== 'string' || !ACCOUNT_NUMBER.test(accountNumber)) {
       throw new TypeError('accountNumber must be 1–32 letters and digits');
     }
-    this.#http.redactor.addAccountNumber(accountNumber);
+    this.#http.redactor.registerAccountNumber(accountNumber);
     return accountNumber;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Fixed values of Robinhood's private API (reference §1.2, §2.1). Changing one of these changes how
+ * Fixed values of Robinhood's private API (docs/broker-api.md#conventions-headers, docs/broker-api.md#auth-password-grant). Changing one of these changes how
  * Robinhood sees the client, so they live in one place.
  */
 
@@ -16,7 +16,7 @@ export const OAUTH_SCOPE = 'internal';
 /** Requested token lifetime in seconds; the server may grant more. */
 export const TOKEN_EXPIRES_IN_SECONDS = 86400;
 
-/** Headers sent with every request (reference §1.2). */
+/** Headers sent with every request (docs/broker-api.md#conventions-headers). */
 export const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   Accept: '*/*',
   'Accept-Encoding': 'gzip,deflate,br',

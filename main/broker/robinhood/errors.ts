@@ -24,10 +24,6 @@ export abstract class RobinhoodError extends Error {
   abstract readonly kind: RobinhoodErrorKind;
 }
 
-export function isRobinhoodError(value: unknown): value is RobinhoodError {
-  return value instanceof RobinhoodError;
-}
-
 /** DNS failure, connection refused, unreachable host or a connection that keeps dropping: offline. */
 export class NetworkError extends RobinhoodError {
   readonly kind = 'network' as const;

@@ -12,6 +12,8 @@
  * - any other 4xx: never retried.
  * Connection refused / DNS failures are not retried: they mean offline, and the engine handles that.
  */
+
+import { Redactor } from '../../logging/redactor.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -28,8 +30,8 @@ import {
   ThrottledError,
 } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Redactor, safePath } from './redact.js';
 import { RequestLog } from './request-log.js';
+import { safePath } from './safe-path.js';
 
 /** Supplies bearer tokens; the Session implements it. */
 export interface AuthProvider {

@@ -1,8 +1,4 @@
-/**
- * The Robinhood client's public API, and `createRobinhood`, which wires one login: one rate limiter,
- * one request log, one redactor and one session shared by every request (auth and data).
- */
-import { randomUUID } from 'node:crypto';
+import { Redactor } from '../../logging/redactor.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -12,15 +8,12 @@ import { RobinhoodClient } from './client.js';
 import { type FetchLike, HttpClient } from './http.js';
 import type { LoginGuardPolicy } from './login-guard.js';
 import { RateLimiter } from './rate-limiter.js';
-import { Redactor } from './redact.js';
 import { RequestLog } from './request-log.js';
 import { type CredentialsProvider, RobinhoodSession, type TokenStore } from './session.js';
 
 export type { CodeChallengeType, LoginCredentials, LoginResult, TokenSet } from './auth.js';
-export { Authenticator, PendingLogin } from './auth.js';
 export type { AccountQuery, CallOptions, ClientOptions, HistoryQuery } from './client.js';
 export { RobinhoodClient } from './client.js';
-export { API_VERSION, CLIENT_ID, DEFAULT_BASE_URL } from './constants.js';
 export * from './errors.js';
 export type {
   AuthProvider,
@@ -32,13 +25,9 @@ export type {
   PageOptions,
   QueryValue,
 } from './http.js';
-export { HttpClient } from './http.js';
 export type { LoginGuardPolicy, LoginGuardVerdict } from './login-guard.js';
-export { DEFAULT_LOGIN_GUARD_POLICY, LoginGuard } from './login-guard.js';
 export type { BatchResult, ListResult, RejectedItem } from './parse.js';
 export type { AcquireOptions, RateLimiterOptions } from './rate-limiter.js';
-export { RateLimiter } from './rate-limiter.js';
-export { maskAccountNumber, Redactor, safePath } from './redact.js';
 export type { RequestLogEntry, RequestLogListener, RequestLogSummary } from './request-log.js';
 export { RequestLog } from './request-log.js';
 export * from './schemas.js';
@@ -51,7 +40,6 @@ export type {
   TokenStore,
 } from './session.js';
 export { RobinhoodSession } from './session.js';
-export { currentTotpCode, parseTotpSecret } from './totp.js';
 
 export interface CreateRobinhoodOptions {
   /** Default https://api.robinhood.com (the simulator's URL in demo mode and tests). */
@@ -76,12 +64,17 @@ export interface CreateRobinhoodOptions {
   /** Ids per batch request, default 50. */
   batchSize?: number;
   tokenStore: TokenStore;
-  /** Stable per installation, UUID-shaped; see generateDeviceToken(). */
+  /** Stable per installation, UUID-shaped; see main/secrets/device-token.ts. */
   deviceToken: string;
   credentials: CredentialsProvider;
   loginPolicy?: Partial<LoginGuardPolicy>;
   /** Refresh tokens expiring within this many ms, default 300 000. */
   refreshMarginMs?: number;
+  /**
+   * The app's redactor: secrets the client sees (tokens, account numbers) are registered with it,
+   * so they leave every log line, not only the client's. Default: a redactor of its own.
+   */
+  redactor?: Redactor;
 }
 
 export interface Robinhood {
@@ -95,7 +88,7 @@ export interface Robinhood {
 export function createRobinhood(options: CreateRobinhoodOptions): Robinhood {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
-  const redactor = new Redactor();
+  const redactor = options.redactor ?? new Redactor();
   const requestLog = new RequestLog();
   const rateLimiter = new RateLimiter({
     clock,
@@ -136,11 +129,6 @@ export function createRobinhood(options: CreateRobinhoodOptions): Robinhood {
     ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
   });
   return { client, session, requestLog, rateLimiter, http };
-}
-
-/** A new device token (UUIDv4). Generate it once per installation and keep it. */
-export function generateDeviceToken(): string {
-  return randomUUID();
 }
 
 function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {

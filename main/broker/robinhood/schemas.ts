@@ -1,5 +1,5 @@
 /**
- * Zod schemas for the payloads the sync reads (reference §3–§6), parsed tolerantly:
+ * Zod schemas for the payloads the sync reads (docs/broker-api.md, docs/broker-api.md#accounts to docs/broker-api.md#history), parsed tolerantly:
  * - unknown fields are dropped (Robinhood adds keys all the time);
  * - fields a sync can live without are optional and come out as `null` when missing;
  * - money, prices, quantities and Greeks stay decimal strings, validated with isDecimalString;
@@ -105,7 +105,7 @@ function missing(ctx: Ctx, path: string, message: string): never {
   return z.NEVER as never;
 }
 
-// ---- accounts and portfolios (§3) --------------------------------------------------------------
+// ---- accounts and portfolios (docs/broker-api.md#accounts) --------------------------------------------------------------
 
 const balancesSchema = z
   .object({
@@ -191,7 +191,7 @@ export const portfolioSchema = z
   .transform((portfolio) => ({ ...portfolio, account_number: idFromUrl(portfolio.account) }));
 export type Portfolio = z.output<typeof portfolioSchema>;
 
-// ---- stocks (§4) -------------------------------------------------------------------------------
+// ---- stocks (docs/broker-api.md#stocks) -------------------------------------------------------------------------------
 
 export const stockPositionSchema = z
   .object({
@@ -282,7 +282,7 @@ export const quoteSchema = z
   });
 export type Quote = z.output<typeof quoteSchema>;
 
-// ---- options (§5) ------------------------------------------------------------------------------
+// ---- options (docs/broker-api.md#options) ------------------------------------------------------------------------------
 
 const positionSide = () => z.enum(['long', 'short'], { error: 'expected "long" or "short"' });
 const optionType = () => z.enum(['call', 'put'], { error: 'expected "call" or "put"' });
@@ -445,7 +445,7 @@ export const optionMarketDataSchema = z
   });
 export type OptionMarketData = z.output<typeof optionMarketDataSchema>;
 
-// ---- orders, events, dividends (§6) ------------------------------------------------------------
+// ---- orders, events, dividends (docs/broker-api.md#history) ------------------------------------------------------------
 
 const stockExecutionSchema = z.object({
   id: textOrNull(),

@@ -11,6 +11,7 @@
  * Tokens persist through the injected TokenStore (the OS keychain in the app).
  */
 import type { AuthPrompt } from '../../../shared/models.js';
+import type { Redactor } from '../../logging/redactor.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
@@ -32,7 +33,6 @@ import {
 } from './errors.js';
 import type { AuthProvider } from './http.js';
 import { LoginGuard, type LoginGuardPolicy } from './login-guard.js';
-import type { Redactor } from './redact.js';
 
 /**
  * What the TokenStore keeps (JSON-friendly; the same shape as main/secrets/token-store.ts, so the
@@ -296,8 +296,8 @@ export class RobinhoodSession implements AuthProvider {
       this.#lastPrompt = NO_CREDENTIALS;
       throw new AuthRequiredError(NO_CREDENTIALS);
     }
-    this.#redactor.addSecret(credentials.password);
-    this.#redactor.addSecret(credentials.totpSecret ?? null);
+    this.#redactor.register(credentials.password);
+    this.#redactor.register(credentials.totpSecret ?? null);
     const fingerprint = LoginGuard.fingerprint(credentials.username.trim(), credentials.password);
     const verdict = this.#guard.check(fingerprint);
     if (!verdict.allowed) {
@@ -381,8 +381,8 @@ export class RobinhoodSession implements AuthProvider {
 
   async #adopt(tokens: TokenSet): Promise<void> {
     this.#tokens = tokens;
-    this.#redactor.addSecret(tokens.accessToken);
-    this.#redactor.addSecret(tokens.refreshToken);
+    this.#redactor.register(tokens.accessToken);
+    this.#redactor.register(tokens.refreshToken);
     if (tokens.refreshToken === null) {
       this.#logger.info('Not storing a Robinhood session without a refresh token; it lives in memory only');
       return;
@@ -429,8 +429,8 @@ export class RobinhoodSession implements AuthProvider {
       scope: typeof stored.scope === 'string' && stored.scope !== '' ? stored.scope : null,
       expiresAt,
     };
-    this.#redactor.addSecret(this.#tokens.accessToken);
-    this.#redactor.addSecret(this.#tokens.refreshToken);
+    this.#redactor.register(this.#tokens.accessToken);
+    this.#redactor.register(this.#tokens.refreshToken);
   }
 
   async #clearStore(): Promise<void> {

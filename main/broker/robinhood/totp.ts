@@ -1,45 +1,27 @@
 /**
  * Authenticator (TOTP) codes from the user's secret, so app-based verification needs no typing.
- * Accepts the base32 key an authenticator app shows (spaces, dashes, lower case and padding allowed)
- * or an otpauth:// URI.
+ * The secret is read by the one rule (shared/totp-secret.ts through main/secrets/totp.ts): the
+ * base32 key an authenticator app shows (spaces, dashes, lower case and padding allowed) or an
+ * otpauth:// link for standard codes.
  */
-import { Secret, TOTP, URI } from 'otpauth';
+import { Secret, TOTP } from 'otpauth';
+import { normalizeTotpSecret, TotpSecretError } from '../../secrets/totp.js';
 import type { Clock } from '../../util/clock.js';
 import { InvalidCredentialsError } from './errors.js';
 
 /** A code that expires sooner than this is skipped: it could expire on its way to the broker. */
 export const TOTP_MIN_REMAINING_MS = 3000;
 
-const INVALID_SECRET =
-  'The TOTP secret is not valid: enter the base32 key your authenticator app shows (letters A–Z and digits 2–7) or an otpauth:// link.';
-
 /** Parses a secret; throws InvalidCredentialsError (field "totpSecret") without echoing it. */
 export function parseTotpSecret(input: string): TOTP {
-  const trimmed = input.trim();
-  if (/^otpauth:\/\//i.test(trimmed)) {
-    let parsed: unknown;
-    try {
-      parsed = URI.parse(trimmed);
-    } catch {
-      throw new InvalidCredentialsError(INVALID_SECRET, 'totpSecret');
-    }
-    if (!(parsed instanceof TOTP)) {
-      throw new InvalidCredentialsError(
-        'The otpauth:// link is for a counter-based (HOTP) code; a time-based (TOTP) one is needed.',
-        'totpSecret',
-      );
-    }
-    return parsed;
-  }
-  const base32 = trimmed.replace(/[\s-]/g, '').replace(/=+$/, '').toUpperCase();
-  if (!/^[A-Z2-7]{16,}$/.test(base32)) throw new InvalidCredentialsError(INVALID_SECRET, 'totpSecret');
-  let secret: Secret;
+  let base32: string;
   try {
-    secret = Secret.fromBase32(base32);
-  } catch {
-    throw new InvalidCredentialsError(INVALID_SECRET, 'totpSecret');
+    base32 = normalizeTotpSecret(input);
+  } catch (error) {
+    if (error instanceof TotpSecretError) throw new InvalidCredentialsError(error.message, 'totpSecret');
+    throw error;
   }
-  return new TOTP({ secret, algorithm: 'SHA1', digits: 6, period: 30 });
+  return new TOTP({ secret: Secret.fromBase32(base32), algorithm: 'SHA1', digits: 6, period: 30 });
 }
 
 /** The code for the clock's current time window. */

@@ -1,5 +1,5 @@
 /**
- * The simulator's login server (reference §2): the password grant with each SimUser's flow, the
+ * The simulator's login server (docs/broker-api.md#auth): the password grant with each SimUser's flow, the
  * refresh grant, revocation, bearer checks, and the verification steps (legacy challenge,
  * pathfinder/sheriff workflow with code, authenticator or push-prompt challenges).
  *

@@ -20,7 +20,6 @@ export type {
 export { ScenarioBuilder } from './builder.js';
 export { demoScenario } from './demo.js';
 export { buildScenario, DEFAULT_USER } from './scenario.js';
-export { DEFAULTS as SIMULATOR_DEFAULTS } from './server.js';
 export type * from './types.js';
 
 /** Starts the simulator on options.host:options.port (default 127.0.0.1, an ephemeral port). */

@@ -1,5 +1,5 @@
 /**
- * Cursor pagination and batch parameters the way the real API does them (reference §1.5, §4.3, §9):
+ * Cursor pagination and batch parameters the way the real API does them (docs/broker-api.md#pagination, docs/broker-api.md#quotes, docs/broker-api.md#request-counts):
  * `{previous, next, results}` with absolute `next` URLs that keep every other filter; the cursor is
  * base64 of "p=<offset>" (DRF style); `page_size` overrides the default. Batch parameters are comma
  * lists answered in request order, with null for unknown items and a cap on their number.

@@ -1,5 +1,5 @@
 /**
- * Scenario records → the JSON the real API sends (reference §3–§6): decimal strings, ISO times,
+ * Scenario records → the JSON the real API sends (docs/broker-api.md, docs/broker-api.md#accounts to docs/broker-api.md#history): decimal strings, ISO times,
  * and resource URLs built from the running server's base URL so clients that follow them come back
  * to the simulator. Derived values (portfolio equity, order fill totals) are computed here on each
  * request, so they follow whatever the scenario state holds at that moment.

@@ -1,4 +1,4 @@
-/** Login endpoints (reference §2): token, revoke, pathfinder, challenge and push status. */
+/** Login endpoints (docs/broker-api.md#auth): token, revoke, pathfinder, challenge and push status. */
 import type { AuthServer } from './auth.js';
 import { type Route, route } from './routing.js';
 

@@ -1,5 +1,5 @@
 /**
- * Trade history (reference §6): stock and option orders (newest first, `updated_at[gte]` and the
+ * Trade history (docs/broker-api.md#history): stock and option orders (newest first, `updated_at[gte]` and the
  * other filters carried into `next`), dividends and option events.
  */
 import { idFromUrl } from './ids.js';

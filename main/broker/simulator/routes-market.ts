@@ -1,6 +1,6 @@
 /**
  * Instruments, quotes, fundamentals, option instruments, chains and option market data
- * (reference §4.2–§4.4, §5.3, §5.4): the batch forms (`ids`, `symbols`, `instruments` URLs) and the
+ * (docs/broker-api.md#instruments, docs/broker-api.md#quotes, docs/broker-api.md#option-instruments, docs/broker-api.md#option-market-data): the batch forms (`ids`, `symbols`, `instruments` URLs) and the
  * one-at-a-time forms the per-position pattern of popular open-source clients uses.
  */
 import { Dec } from '../../util/money.js';

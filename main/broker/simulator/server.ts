@@ -21,7 +21,7 @@ export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
   port: 0,
   latencyMs: 0,
-  /** /orders/ pages hold 100 (reference §1.5); used for every list. */
+  /** /orders/ pages hold 100 (docs/broker-api.md#pagination); used for every list. */
   pageSize: 100,
   /** Ids, symbols or URLs per batch request. */
   batchLimit: 100,
@@ -318,7 +318,7 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Form-urlencoded or JSON; both are accepted on every POST (clients differ, reference §1.3). */
+/** Form-urlencoded or JSON; both are accepted on every POST (clients differ, docs/broker-api.md#conventions-bodies). */
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (raw.trim() === '') return {};
   const type = (contentType ?? '').toLowerCase();

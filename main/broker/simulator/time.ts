@@ -1,5 +1,5 @@
 /**
- * Time formats of the API (reference §1.4) and calendar helpers for building histories.
+ * Time formats of the API (docs/broker-api.md#conventions-data) and calendar helpers for building histories.
  * Internally instants are epoch microseconds (safe integers until year 2255), so the sixth
  * fractional digit the API prints is real, not padding.
  */
@@ -54,13 +54,6 @@ export function isWeekend(epochMs: number): boolean {
 
 export function startOfDayMs(epochMs: number): number {
   return Math.floor(epochMs / MS_PER_DAY) * MS_PER_DAY;
-}
-
-/** The same day, or the last weekday before it. */
-export function weekdayOnOrBefore(epochMs: number): number {
-  let day = startOfDayMs(epochMs);
-  while (isWeekend(day)) day -= MS_PER_DAY;
-  return day;
 }
 
 const settlementDates = new Map<string, IsoDate>();

@@ -1,7 +1,8 @@
 /** Small shared pieces: amounts (maskable), signed changes, relative times, sortable headers. */
 import type { ComponentChildren } from 'preact';
+import { relativeTime } from '../../../shared/relative-time.js';
 import { formatSignedMoney, MASK, trendOf } from '../lib/format.js';
-import { absoluteTime, relativeTime } from '../lib/relative-time.js';
+import { absoluteTime } from '../lib/relative-time.js';
 import { ariaSort, type SortState } from '../lib/sort.js';
 import { Icon } from './Icon.js';
 

@@ -1,22 +1,4 @@
-/** "2 min ago" / "in 3 min", and how often a page must re-render to keep such labels true. */
-
-export function relativeTime(iso: string | null | undefined, now: Date): string {
-  if (!iso) return 'never';
-  const at = Date.parse(iso);
-  if (Number.isNaN(at)) return 'unknown';
-  const deltaS = Math.round((at - now.getTime()) / 1000);
-  const abs = Math.abs(deltaS);
-  if (abs < 5) return deltaS <= 0 ? 'just now' : 'now';
-  let amount: string;
-  if (abs < 60) amount = `${abs} s`;
-  else if (abs < 3600) amount = `${Math.floor(abs / 60)} min`;
-  else if (abs < 86_400) {
-    const h = Math.floor(abs / 3600);
-    const m = Math.floor((abs % 3600) / 60);
-    amount = h < 6 && m ? `${h} h ${m} min` : `${h} h`;
-  } else amount = `${Math.floor(abs / 86_400)} d`;
-  return deltaS < 0 ? `${amount} ago` : `in ${amount}`;
-}
+/** How often a page must re-render to keep relative labels (shared/relative-time.ts) true. */
 
 /**
  * A second while any label counts seconds (under two minutes away), otherwise every 30 s; no

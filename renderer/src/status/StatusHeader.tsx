@@ -12,7 +12,7 @@ import { stateInfo } from '../lib/state-labels.js';
 export function StateBadge({ status, now }: { status: SyncStatus; now: Date }) {
   const info = stateInfo(status, now);
   return (
-    <span class={`badge tone-${info.tone}`} data-state={status.state}>
+    <span class={`badge tone-${info.tone}`} data-state={status.state} role="status" aria-label="Sync state">
       <Icon name={info.icon as IconName} class={info.tone === 'busy' ? 'spin' : undefined} />
       <span>{info.label}</span>
     </span>

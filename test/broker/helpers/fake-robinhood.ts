@@ -1,5 +1,5 @@
 /**
- * A small scripted stand-in for Robinhood's auth endpoints (reference §2) plus a bearer-checked
+ * A small scripted stand-in for Robinhood's auth endpoints (docs/broker-api.md#auth) plus a bearer-checked
  * /accounts/, answering with the recorded payload shapes. Written for these tests only; it does not
  * depend on the project's simulator.
  */

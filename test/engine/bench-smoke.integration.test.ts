@@ -35,7 +35,7 @@ describe('benchmark smoke: requests per cycle', () => {
     expect(base.steady.simRequests).toEqual(base.steady.requests);
     expect(base.first.simRequests).toBe(base.first.requests);
 
-    // The per-position pattern: 3 per stock + 3 per leg + lists, every refresh (§9 of the reference).
+    // The per-position pattern: 3 per stock + 3 per leg + lists, every refresh (docs/broker-api.md#request-counts).
     for (const repeat of base.perPosition.repeat) expect(repeat).toBe(3 * 100 + 3 * 50 + 4);
     expect(base.perPosition.first).toBeGreaterThan(Math.max(...base.perPosition.repeat));
     expect(Math.min(...base.perPosition.repeat)).toBeGreaterThan(Math.max(...base.steady.requests));

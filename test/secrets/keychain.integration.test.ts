@@ -1,5 +1,5 @@
 /**
- * Against the real Secret Service: run through `MAGNUS_TEST_ONLY=unit node test/run-all.mjs
+ * Against the real Secret Service: run through `MAGNUS_TEST_ONLY=integration node test/run-all.mjs
  * test/secrets`, which starts a private D-Bus session with an unlocked gnome-keyring.
  */
 import { spawnSync } from 'node:child_process';

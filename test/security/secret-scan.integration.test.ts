@@ -95,7 +95,7 @@ describe.skipIf(skip)('secret scan after a full run with the keychain', () => {
       for (const [what, value] of Object.entries(secrets))
         if (text.includes(value)) leaks.push(`${what} in ${where}`);
     expect(leaks).toEqual([]);
-  });
+  }, 120_000); // three CLI runs, each opening the embedded store: over 30 s on a loaded machine
 });
 
 describe('secret scan after a full run without a keychain (credentials from the environment)', () => {
@@ -147,5 +147,5 @@ describe('secret scan after a full run without a keychain (credentials from the 
       await sim.close();
       await rm(home, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });
