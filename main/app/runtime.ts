@@ -786,6 +786,7 @@ function emptyStats(rateLimitPerMinute: number) {
     averageRequests: null,
     maxRequests: null,
     rateLimitPerMinute,
+    quarantined: 0,
     recentRuns: [],
   };
 }

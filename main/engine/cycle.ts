@@ -19,6 +19,7 @@ import type {
   OptionAggregatePosition,
   OptionMarketData,
   OptionOrder,
+  Portfolio,
   Quote,
   RejectedItem,
   RequestLog,
@@ -44,6 +45,7 @@ import {
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
+import { DIVIDENDS_STREAM, historyListsDue, listCursor, OPTION_EVENTS_STREAM } from './history-lists.js';
 import {
   accountInput,
   dividendRows,
@@ -59,6 +61,9 @@ import {
   stockOrderRows,
   stockPositionInputs,
 } from './mapping.js';
+import { storedStrategies, strategiesFromAggregates } from './option-strategies.js';
+import { syncPortfolioHistory } from './portfolio-history.js';
+import { quarantineInputs } from './quarantine.js';
 
 export const HISTORY_STREAM = 'history';
 export const ACCOUNT_STREAM = 'positions';
@@ -191,18 +196,39 @@ export class SyncCycleRunner implements CycleRunner {
     for (const [full, key] of keys) this.o.onAccountKey?.(full, key);
     tally.counts.accounts = accounts.length;
     progress.planAccounts(accounts.length);
+    const portfolios = accounts.length > 0 ? await this.listPortfolios(signal) : new Map<string, Portfolio>();
 
     for (const account of accounts) {
       const key = keys.get(account.account_number)!;
       throwIfAborted(signal);
       const locked = await this.inStore(() =>
-        this.o.store.withAccountLock(key, () => this.syncAccount(request, account, key, tally, progress)),
+        this.o.store.withAccountLock(key, () =>
+          this.syncAccount(
+            request,
+            account,
+            key,
+            portfolios.get(account.account_number) ?? null,
+            tally,
+            progress,
+          ),
+        ),
       );
       if (locked.status === 'locked') {
         tally.skipped.push(key);
         this.o.logger.info(`${key}: another agent is syncing this account; skipped`);
       }
     }
+  }
+
+  /** Every account's portfolio in one list request (an account missing from it is read alone). */
+  private async listPortfolios(signal: AbortSignal): Promise<Map<string, Portfolio>> {
+    const { client } = this.o.connection();
+    const listed = await client.listPortfolios({ signal });
+    reportRejected(this.o.logger, 'portfolios', listed.rejected);
+    const byAccount = new Map<string, Portfolio>();
+    for (const portfolio of listed.items)
+      if (portfolio.account_number) byAccount.set(portfolio.account_number, portfolio);
+    return byAccount;
   }
 
   private async signIn(signal: AbortSignal): Promise<void> {
@@ -222,12 +248,23 @@ export class SyncCycleRunner implements CycleRunner {
     request: CycleRequest,
     account: Account,
     key: string,
+    listedPortfolio: Portfolio | null,
     tally: CycleTally,
     progress: Progress,
   ): Promise<void> {
     const { signal } = request;
     progress.step(`Positions ${key}`);
-    await this.syncAccountState(account, key, tally, signal, progress);
+    await this.syncAccountState(account, key, listedPortfolio, tally, signal, progress);
+    tally.rowsWritten += await this.inStore(() =>
+      syncPortfolioHistory(
+        this.o,
+        this.o.connection().client,
+        account.account_number,
+        key,
+        this.o.clock.now(),
+        signal,
+      ),
+    );
 
     const due = await this.historyDue(key, request);
     if (due.run) {
@@ -266,6 +303,7 @@ export class SyncCycleRunner implements CycleRunner {
   private async syncAccountState(
     account: Account,
     key: string,
+    listedPortfolio: Portfolio | null,
     tally: CycleTally,
     signal: AbortSignal,
     progress: Progress,
@@ -273,19 +311,28 @@ export class SyncCycleRunner implements CycleRunner {
     const { store, logger } = this.o;
     const { client } = this.o.connection();
     const n = account.account_number;
-    const portfolio = await client.getPortfolio(n, { signal });
+    const portfolio = listedPortfolio ?? (await client.getPortfolio(n, { signal }));
     const stockList = await client.listStockPositions(n, { signal });
     const optionList = await client.listOptionPositions(n, { signal });
     // A position we cannot read must not be dropped: writing the rest would delete a real holding.
     requireComplete(logger, `${key} stock positions`, stockList.rejected);
     requireComplete(logger, `${key} option positions`, optionList.rejected);
     const optionPositions = optionList.items;
-    // Strategy grouping (and strike/type/expiry for free) comes from the aggregate positions.
+    // Strategy grouping (and strike/type/expiry for free) comes from the aggregate positions, read
+    // only when the open legs differ from the stored ones (see option-strategies.ts).
     let aggregates: OptionAggregatePosition[] = [];
-    if (optionPositions.length > 0) {
+    let strategies =
+      optionPositions.length === 0
+        ? new Map()
+        : storedStrategies(
+            optionPositions,
+            await this.inStore(() => store.positions.list(store.knex, key, 'option')),
+          );
+    if (strategies === null) {
       const listed = await client.listOptionAggregatePositions(n, { signal });
       reportRejected(logger, `${key} option strategies`, listed.rejected);
       aggregates = listed.items;
+      strategies = strategiesFromAggregates(aggregates);
     }
 
     progress.step(`Market data ${key}`);
@@ -307,7 +354,7 @@ export class SyncCycleRunner implements CycleRunner {
     }
 
     const stocks = stockPositionInputs(stockList.items, instruments, quotes);
-    const options = optionPositionInputs(optionPositions, contracts, marketData, aggregates);
+    const options = optionPositionInputs(optionPositions, contracts, marketData, strategies);
     if (stocks.unresolved.length + options.unresolved.length > 0) {
       // Writing positions without them would delete real holdings from the table: fail the stream.
       throw new IncompleteData(
@@ -432,14 +479,30 @@ export class SyncCycleRunner implements CycleRunner {
       iso ? { updatedSince: new Date(new Date(iso).getTime() - this.historyOverlapMs) } : {};
     const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockSince), signal });
     const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionSince), signal });
-    const dividends = await client.listDividends({ accountNumber: n, signal });
-    const events = await client.listOptionEvents({ accountNumber: n, signal });
-    // An order skipped here could fall behind the history cursor for good, and a missing event
-    // would change the FIFO result: the whole stream waits for a complete read.
-    requireComplete(logger, `${key} stock orders`, stockOrders.rejected);
-    requireComplete(logger, `${key} option orders`, optionOrders.rejected);
-    requireComplete(logger, `${key} dividends`, dividends.rejected);
-    requireComplete(logger, `${key} option events`, events.rejected);
+    // Dividends and option events cannot be asked for "changed since": read in full when due.
+    const openOptions = (await this.inStore(() => store.fifoInputs(store.knex, key, this.o.clock.now())))
+      .openOptions;
+    const due = await this.inStore(() =>
+      historyListsDue(store, key, this.o.clock.now(), openOptions, optionOrders.items.length > 0),
+    );
+    const noItems = { items: [], rejected: [] };
+    const dividends = due.dividends ? await client.listDividends({ accountNumber: n, signal }) : noItems;
+    const events = due.optionEvents ? await client.listOptionEvents({ accountNumber: n, signal }) : noItems;
+    // An item that cannot be read is kept in quarantine, not dropped, and does not hold up the rest
+    // of its list: the stream and its cursor go on (a malformed page still fails the call).
+    const quarantined = [
+      ...quarantineInputs(key, 'stock-orders', stockOrders.rejected),
+      ...quarantineInputs(key, 'option-orders', optionOrders.rejected),
+      ...quarantineInputs(key, DIVIDENDS_STREAM, dividends.rejected),
+      ...quarantineInputs(key, OPTION_EVENTS_STREAM, events.rejected),
+    ];
+    if (quarantined.length > 0)
+      reportRejected(logger, `${key} trade history (kept in quarantine)`, [
+        ...stockOrders.rejected,
+        ...optionOrders.rejected,
+        ...dividends.rejected,
+        ...events.rejected,
+      ]);
 
     const symbols = await this.instrumentsFor(
       unique([
@@ -476,6 +539,31 @@ export class SyncCycleRunner implements CycleRunner {
           ),
           await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
           await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
+          await store.quarantine.record(trx, quarantined, now),
+          await store.quarantine.release(
+            trx,
+            key,
+            'stock-orders',
+            stockOrders.items.map((o) => o.id),
+          ),
+          await store.quarantine.release(
+            trx,
+            key,
+            'option-orders',
+            optionOrders.items.map((o) => o.id),
+          ),
+          await store.quarantine.release(
+            trx,
+            key,
+            DIVIDENDS_STREAM,
+            dividends.items.map((d) => d.id),
+          ),
+          await store.quarantine.release(
+            trx,
+            key,
+            OPTION_EVENTS_STREAM,
+            events.items.map((e) => e.id),
+          ),
         ];
         // The FIFO result changes only with the fills and events (just upserted), the day and the
         // open option positions: with all of them as at the last rebuild, the stored trades stand.
@@ -491,6 +579,28 @@ export class SyncCycleRunner implements CycleRunner {
         }
         // The watermark moves only with this commit; the order high-water mark is the newest stored order.
         counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
+        if (due.dividends)
+          await store.syncState.save(
+            trx,
+            {
+              accountNumber: key,
+              stream: DIVIDENDS_STREAM,
+              lastSuccessAt: now.toISOString(),
+              cursor: listCursor(now),
+            },
+            now,
+          );
+        if (due.optionEvents)
+          await store.syncState.save(
+            trx,
+            {
+              accountNumber: key,
+              stream: OPTION_EVENTS_STREAM,
+              lastSuccessAt: now.toISOString(),
+              cursor: listCursor(now, inputs.openOptions),
+            },
+            now,
+          );
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',

@@ -18,8 +18,17 @@ import { type CredentialsProvider, RobinhoodSession, type TokenStore } from './s
 
 export type { CodeChallengeType, LoginCredentials, LoginResult, TokenSet } from './auth.js';
 export { Authenticator, PendingLogin } from './auth.js';
-export type { AccountQuery, CallOptions, ClientOptions, HistoryQuery } from './client.js';
-export { RobinhoodClient } from './client.js';
+export type {
+  AccountQuery,
+  CallOptions,
+  ClientOptions,
+  HistoryInterval,
+  HistoryQuery,
+  HistorySpan,
+  PortfolioHistory,
+  PortfolioHistoryQuery,
+} from './client.js';
+export { HISTORY_SPANS, RobinhoodClient } from './client.js';
 export { API_VERSION, CLIENT_ID, DEFAULT_BASE_URL } from './constants.js';
 export * from './errors.js';
 export type {

@@ -29,6 +29,7 @@ const dailySpec: DeltaSpec = {
     'stock_value',
     'cash_value',
     'total_positions',
+    'source',
   ],
   touch: ['updated_at'],
 };
@@ -63,9 +64,15 @@ export function dailyRecord(r: DbRow): DailyBalanceRecord {
     cashValue: textOrNull(r.cash_value),
     totalPositions: numberOrNull(r.total_positions),
     notes: textOrNull(r.notes),
+    source: r.source === 'broker' ? 'broker' : 'app',
     createdAt: isoAt(r.created_at),
     updatedAt: isoAt(r.updated_at),
   };
+}
+
+/** A `date` column as YYYY-MM-DD, whether the driver returns a string or a Date. */
+function dateText(value: unknown): IsoDate {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
 function dayChange(
@@ -165,6 +172,8 @@ export const dailyBalancesRepo = {
         stock_value: s.stockValue,
         cash_value: s.cash,
         total_positions: s.totalPositions ?? null,
+        // The app's own reading of the day replaces a day filled from the broker's history.
+        source: 'app',
         created_at: now,
         updated_at: now,
       },
@@ -199,6 +208,7 @@ export const dailyBalancesRepo = {
         daily_pl: change.dailyPl,
         daily_pl_percent: change.dailyPlPercent,
         notes: 'backfilled from broker history',
+        source: 'broker',
         created_at: now,
         updated_at: now,
       };
@@ -207,6 +217,16 @@ export const dailyBalancesRepo = {
     });
     const inserted = await insertMissing(trx, 'daily_portfolio_balances', ['account_number', 'date'], rows);
     return { inserted, updated: 0, deleted: 0 };
+  },
+
+  /** The newest day stored for the account before `date` (any source), or null. */
+  async latestBefore(db: Queryable, accountNumber: string, date: IsoDate): Promise<IsoDate | null> {
+    const row = (await db('daily_portfolio_balances')
+      .where({ account_number: accountNumber })
+      .andWhere('date', '<', date)
+      .orderBy('date', 'desc')
+      .first('date')) as DbRow | undefined;
+    return row ? dateText(row.date) : null;
   },
 
   /** Oldest first, within [from, to] (dates in New York). */

@@ -1,0 +1,29 @@
+/**
+ * Items of a broker list the client could not read become quarantine rows instead of failing the
+ * stream: the rest of the list is written and the cursor moves on, and the item is kept (raw, with
+ * account numbers masked by the store) until a later read of the same id succeeds.
+ */
+import { createHash } from 'node:crypto';
+import type { RejectedItem } from '../broker/robinhood/index.js';
+import { maskAccountReferences, type QuarantineInput } from '../store/index.js';
+
+/** The quarantine id of an item: its own id, else a hash of its (masked) JSON. */
+export function quarantineId(item: Pick<RejectedItem, 'id' | 'raw'>): string {
+  if (item.id) return item.id;
+  const json = JSON.stringify(maskAccountReferences(item.raw ?? null)) ?? 'null';
+  return `sha256:${createHash('sha256').update(json).digest('hex')}`;
+}
+
+export function quarantineInputs(
+  accountKey: string,
+  stream: string,
+  rejected: readonly RejectedItem[],
+): QuarantineInput[] {
+  return rejected.map((r) => ({
+    accountNumber: accountKey,
+    stream,
+    brokerId: quarantineId(r),
+    raw: r.raw ?? null,
+    reason: `${r.fieldPath}: ${r.problem}`,
+  }));
+}
