@@ -483,7 +483,13 @@ export class SyncCycleRunner implements CycleRunner {
     const openOptions = (await this.inStore(() => store.fifoInputs(store.knex, key, this.o.clock.now())))
       .openOptions;
     const due = await this.inStore(() =>
-      historyListsDue(store, key, this.o.clock.now(), openOptions, optionOrders.items.length > 0),
+      historyListsDue(
+        store,
+        key,
+        this.o.clock.now(),
+        openOptions,
+        newerThan(optionOrders.items, optionSince),
+      ),
     );
     const noItems = { items: [], rejected: [] };
     const dividends = due.dividends ? await client.listDividends({ accountNumber: n, signal }) : noItems;
@@ -707,6 +713,13 @@ function contractOf(r: {
 
 function needsContract(leg: OptionOrder['legs'][number]): boolean {
   return !leg.strike_price || !leg.expiration_date || !leg.option_type;
+}
+
+/** Whether an order was updated after the newest one stored (the overlap re-reads a few of those). */
+function newerThan(orders: readonly OptionOrder[], storedLatest: string | null): boolean {
+  if (storedLatest === null) return orders.length > 0;
+  const latest = Date.parse(storedLatest);
+  return orders.some((o) => Date.parse(o.updated_at) > latest);
 }
 
 /** Overlapping pages can repeat an order; keep the newest copy. */
