@@ -2,8 +2,8 @@
  * The Robinhood calls the sync needs, each returning typed data (reference §3–§6, batching per §9).
  * No caching here: the engine keeps instruments in the store.
  *
- * Lists follow every page. Batch lookups send at most `batchSize` (50) ids per request, so P
- * positions cost ⌈P/50⌉ requests; a chunk the server finds too long (414, or 400 "too long / too
+ * Lists follow every page. Batch lookups send at most `batchSize` (100) ids per request, so P
+ * positions cost ⌈P/100⌉ requests; a chunk the server finds too long (414, or 400 "too long / too
  * many") is split in half and retried, down to single ids.
  */
 import type { z } from 'zod';
