@@ -62,6 +62,7 @@ import {
   stockPositionInputs,
 } from './mapping.js';
 import { storedStrategies, strategiesFromAggregates } from './option-strategies.js';
+import { ORDER_STREAMS, orderFloor, readFrom, saveOrderFloor } from './order-reread.js';
 import { syncPortfolioHistory } from './portfolio-history.js';
 import { quarantineInputs } from './quarantine.js';
 
@@ -475,10 +476,16 @@ export class SyncCycleRunner implements CycleRunner {
         store.orders.latestUpdatedAt(store.knex, key, 'option'),
       ]),
     );
+    // While orders of a list sit in quarantine, its reads start early enough to see them again.
+    const [stockFloor, optionFloor] = await this.inStore(() =>
+      Promise.all([orderFloor(store, key, 'stock'), orderFloor(store, key, 'option')]),
+    );
+    const stockStart = readFrom(stockSince, stockFloor);
+    const optionStart = readFrom(optionSince, optionFloor);
     const since = (iso: string | null) =>
       iso ? { updatedSince: new Date(new Date(iso).getTime() - this.historyOverlapMs) } : {};
-    const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockSince), signal });
-    const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionSince), signal });
+    const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockStart), signal });
+    const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionStart), signal });
     // Dividends and option events cannot be asked for "changed since": read in full when due.
     const openOptions = (await this.inStore(() => store.fifoInputs(store.knex, key, this.o.clock.now())))
       .openOptions;
@@ -497,8 +504,8 @@ export class SyncCycleRunner implements CycleRunner {
     // An item that cannot be read is kept in quarantine, not dropped, and does not hold up the rest
     // of its list: the stream and its cursor go on (a malformed page still fails the call).
     const quarantined = [
-      ...quarantineInputs(key, 'stock-orders', stockOrders.rejected),
-      ...quarantineInputs(key, 'option-orders', optionOrders.rejected),
+      ...quarantineInputs(key, ORDER_STREAMS.stock, stockOrders.rejected),
+      ...quarantineInputs(key, ORDER_STREAMS.option, optionOrders.rejected),
       ...quarantineInputs(key, DIVIDENDS_STREAM, dividends.rejected),
       ...quarantineInputs(key, OPTION_EVENTS_STREAM, events.rejected),
     ];
@@ -549,14 +556,25 @@ export class SyncCycleRunner implements CycleRunner {
           await store.quarantine.release(
             trx,
             key,
-            'stock-orders',
+            ORDER_STREAMS.stock,
             stockOrders.items.map((o) => o.id),
           ),
           await store.quarantine.release(
             trx,
             key,
-            'option-orders',
+            ORDER_STREAMS.option,
             optionOrders.items.map((o) => o.id),
+          ),
+          await saveOrderFloor(store, trx, key, 'stock', stockFloor, stockOrders.rejected, stockStart, now),
+          await saveOrderFloor(
+            store,
+            trx,
+            key,
+            'option',
+            optionFloor,
+            optionOrders.rejected,
+            optionStart,
+            now,
           ),
           await store.quarantine.release(
             trx,

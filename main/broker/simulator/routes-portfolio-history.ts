@@ -1,8 +1,10 @@
 /**
  * `GET /portfolios/historicals/{n}/?span=&interval=&bounds=` (reference §8): a plausible equity
- * history. Each day's return is drawn from a seed of the account and the date, and the walk is
- * anchored on the account's equity now, so a day reads the same through every span and the series
- * ends where the portfolio stands. Spans and intervals are checked as robin_stocks checks them.
+ * history. Each day's return is drawn from a seed of the account and the date, and the walk back
+ * starts from the account's equity at the previous close (positions at their previous-close prices
+ * plus cash), which price moves do not change: a past day reads the same through every span and
+ * every request. Today, on a weekday, runs from that close to the equity now. Spans and intervals
+ * are checked as robin_stocks checks them.
  */
 import { Dec } from '../../util/money.js';
 import { marketValue, type PayloadContext } from './payloads.js';
@@ -56,13 +58,20 @@ interface Bar {
   close: Dec;
 }
 
-/** Weekday closes from `fromMs` to today, walking back from the equity now. */
-function dailyCloses(accountNumber: string, equityNow: Dec, fromMs: number, nowMs: number): Bar[] {
+/** Weekday closes from `fromMs` to today: today from the previous close to now, older days walking back. */
+function dailyCloses(
+  accountNumber: string,
+  equity: { now: Dec; previousClose: Dec },
+  fromMs: number,
+  nowMs: number,
+): Bar[] {
+  const today = Math.floor(nowMs / DAY_MS) * DAY_MS;
   const days: number[] = [];
-  for (let day = Math.floor(nowMs / DAY_MS) * DAY_MS; day >= fromMs; day -= DAY_MS)
-    if (!isWeekend(day)) days.push(day);
+  for (let day = today - DAY_MS; day >= fromMs; day -= DAY_MS) if (!isWeekend(day)) days.push(day);
   const bars: Bar[] = [];
-  let close = equityNow;
+  if (!isWeekend(today) && today >= fromMs)
+    bars.push({ beginsAtMs: today, open: equity.previousClose, close: equity.now });
+  let close = equity.previousClose;
   for (const day of days) {
     const factor = dailyFactor(accountNumber, isoDate(day));
     const open = close.div(factor);
@@ -113,13 +122,15 @@ export function portfolioHistoryPayload(
 ): Record<string, unknown> {
   const nowMs = now.getTime();
   const cash = new Dec(a.cash);
-  const equityNow = marketValue(c, a.accountNumber, false).now.add(cash);
+  const value = marketValue(c, a.accountNumber, false);
+  const equityNow = value.now.add(cash);
+  const equity = { now: equityNow, previousClose: value.previous.add(cash) };
   const startMs = dateToMs(a.startDate);
   const fromMs =
     query.span === 'all'
       ? startMs
       : Math.max(startMs, Math.floor((nowMs - SPAN_DAYS[query.span] * DAY_MS) / DAY_MS) * DAY_MS);
-  const days = dailyCloses(a.accountNumber, equityNow, fromMs, nowMs);
+  const days = dailyCloses(a.accountNumber, equity, fromMs, nowMs);
   const stepMs = INTRADAY_MS[query.interval];
   const bars = query.interval === 'week' ? weekly(days) : stepMs ? intraday(days, stepMs, nowMs) : days;
   const f = (d: Dec) => d.toFixed(4);

@@ -84,6 +84,17 @@ export const quarantineRepo = {
     return { inserted: 0, updated: 0, deleted };
   },
 
+  /** Deletes the stream's items that had no id (`sha256:` keys): a complete re-read covered them. */
+  async releaseWithoutId(trx: Knex.Transaction, accountNumber: string, stream: string): Promise<WriteCounts> {
+    parseOne(accountKey, accountNumber, 'accountNumber');
+    const rows = (await trx('quarantined_items')
+      .where({ account_number: accountNumber, stream })
+      .andWhere('broker_id', 'like', 'sha256:%')
+      .delete()
+      .returning('broker_id')) as unknown[];
+    return { inserted: 0, updated: 0, deleted: rows.length };
+  },
+
   /** How many items are in quarantine, for one account or all. */
   async count(db: Queryable, accountNumber?: string): Promise<number> {
     const query = db('quarantined_items');
