@@ -142,6 +142,6 @@ export async function syncPortfolioHistory(
     );
     if (written.inserted > 0)
       logger.info(`${key}: ${written.inserted} day(s) of portfolio history from the broker`);
-    return written.inserted + changed;
+    return written.inserted + written.updated + changed;
   });
 }

@@ -84,7 +84,8 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'timeouts that persist on the history: positions commit, history untouched',
-    faults: [{ kind: 'timeout', match: { path: '/dividends/' }, times: Infinity }],
+    // Dividends are read in full once a trading day (the baseline did today); option orders every run.
+    faults: [{ kind: 'timeout', match: { path: '/options/orders/' }, times: Infinity }],
     runtime: SHORT_TIMEOUT,
     expect: {
       status: 'partial',
@@ -115,6 +116,11 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'malformed JSON on the option events: history untouched',
+    // A newer option order makes the option events due again the same day.
+    mutate: (sim, now) => {
+      const order = sim.state.optionOrders[sim.state.optionOrders.length - 1]!;
+      order.updatedAt = new Date(Date.parse(now) + 150_000).toISOString();
+    },
     faults: [{ kind: 'malformed', match: { path: '/options/events/' }, times: Infinity }],
     expect: {
       status: 'partial',

@@ -182,7 +182,8 @@ export const dailyBalancesRepo = {
 
   /**
    * Fills days before the app existed from the broker's daily history (closing equity per day).
-   * Only missing days are added; a day already recorded is never overwritten.
+   * Only missing days are added; a day already recorded is never overwritten, except that the first
+   * day after the filled ones gets its missing starting balance (and day change) from them.
    */
   async backfill(
     trx: Knex.Transaction,
@@ -216,7 +217,30 @@ export const dailyBalancesRepo = {
       return row;
     });
     const inserted = await insertMissing(trx, 'daily_portfolio_balances', ['account_number', 'date'], rows);
-    return { inserted, updated: 0, deleted: 0 };
+    // The first stored day after the filled ones, recorded when nothing was known before it, now
+    // has a day before it: its start is that day's close.
+    const last = parsed[parsed.length - 1] as HistoricalBalanceInput;
+    const next = (await trx('daily_portfolio_balances')
+      .where({ account_number: accountNumber })
+      .andWhere('date', '>', last.date)
+      .orderBy('date')
+      .first('date', 'starting_balance', 'ending_balance')) as DbRow | undefined;
+    let updated = 0;
+    if (next && next.starting_balance === null) {
+      const start = await previousEnding(trx, accountNumber, dateText(next.date));
+      const change = dayChange(start, String(next.ending_balance));
+      updated = (await trx('daily_portfolio_balances')
+        .where({ account_number: accountNumber, date: dateText(next.date) })
+        .whereNull('starting_balance')
+        .update({
+          starting_balance: start,
+          daily_pl: change.dailyPl,
+          daily_pl_percent: change.dailyPlPercent,
+          updated_at: now,
+        })
+        .returning('date')).length;
+    }
+    return { inserted, updated, deleted: 0 };
   },
 
   /** The newest day stored for the account before `date` (any source), or null. */
