@@ -52,7 +52,8 @@ describe.each(BACKENDS)('portfolio history on %s', (backend) => {
     // The broker's close of each day, as sent (the simulator's payload for the same request).
     const sent = await fetchHistory(h, account.accountNumber);
     const closeOf = new Map(sent.map((b) => [b.begins_at.slice(0, 10), b.close_equity]));
-    for (const r of broker.slice(-5)) expect(new Dec(r.ending_balance).eq(closeOf.get(dateOf(r.date))!)).toBe(true);
+    for (const r of broker.slice(-5))
+      expect(new Dec(r.ending_balance).eq(closeOf.get(dateOf(r.date))!)).toBe(true);
 
     const oneYear = await store.chart({ accountKey: key, range: '1Y', now: clock.now() });
     const all = await store.chart({ accountKey: key, range: 'ALL', now: clock.now() });
@@ -66,11 +67,17 @@ describe.each(BACKENDS)('portfolio history on %s', (backend) => {
     h.sim.clearRequests();
     expect((await h.runtime.syncOnce('cli', 'force')).error).toBeNull();
     expect(h.sim.requests.filter((r) => HISTORY_PATH.test(r.path))).toHaveLength(0);
-    expect(await store.knex('daily_portfolio_balances').where({ account_number: key })).toHaveLength(rows.length);
+    expect(await store.knex('daily_portfolio_balances').where({ account_number: key })).toHaveLength(
+      rows.length,
+    );
 
     // A gap: the app was not running for three weeks; it had recorded one day on its own before.
     const missing = broker.slice(-15).map((r) => dateOf(r.date));
-    await store.knex('daily_portfolio_balances').where({ account_number: key }).whereIn('date', missing).delete();
+    await store
+      .knex('daily_portfolio_balances')
+      .where({ account_number: key })
+      .whereIn('date', missing)
+      .delete();
     const appDay = missing[7]!;
     await store.knex('daily_portfolio_balances').insert({
       account_number: key,
@@ -117,9 +124,12 @@ async function fetchHistory(
     })
   ).json()) as { access_token: string };
   const body = (await (
-    await fetch(`${h.sim.url}/portfolios/historicals/${accountNumber}/?span=all&interval=day&bounds=regular`, {
-      headers: { authorization: `Bearer ${token.access_token}` },
-    })
+    await fetch(
+      `${h.sim.url}/portfolios/historicals/${accountNumber}/?span=all&interval=day&bounds=regular`,
+      {
+        headers: { authorization: `Bearer ${token.access_token}` },
+      },
+    )
   ).json()) as { equity_historicals: { begins_at: string; close_equity: string }[] };
   return body.equity_historicals;
 }

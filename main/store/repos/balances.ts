@@ -229,16 +229,18 @@ export const dailyBalancesRepo = {
     if (next && next.starting_balance === null) {
       const start = await previousEnding(trx, accountNumber, dateText(next.date));
       const change = dayChange(start, String(next.ending_balance));
-      updated = (await trx('daily_portfolio_balances')
-        .where({ account_number: accountNumber, date: dateText(next.date) })
-        .whereNull('starting_balance')
-        .update({
-          starting_balance: start,
-          daily_pl: change.dailyPl,
-          daily_pl_percent: change.dailyPlPercent,
-          updated_at: now,
-        })
-        .returning('date')).length;
+      updated = (
+        await trx('daily_portfolio_balances')
+          .where({ account_number: accountNumber, date: dateText(next.date) })
+          .whereNull('starting_balance')
+          .update({
+            starting_balance: start,
+            daily_pl: change.dailyPl,
+            daily_pl_percent: change.dailyPlPercent,
+            updated_at: now,
+          })
+          .returning('date')
+      ).length;
     }
     return { inserted, updated, deleted: 0 };
   },
