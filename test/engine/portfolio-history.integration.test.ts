@@ -101,7 +101,7 @@ describe.each(BACKENDS)('portfolio history on %s', (backend) => {
     // The three weeks the app missed come from the broker too, up to the new today.
     const newToday = tradingDayOf(clock.now());
     for (const day of weekdaysFrom(addDays(today, 1), newToday)) expect(dates).toContain(day);
-  });
+  }, 120_000);
 });
 
 async function fetchHistory(

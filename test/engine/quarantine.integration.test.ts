@@ -66,7 +66,7 @@ describe.each(BACKENDS)('quarantine on %s', (backend) => {
     expect((await knex('dividends').where({ dividend_id: PLANTED_ID }).first())?.amount).toBeDefined();
     expect(Number((await knex('dividends').count({ n: '*' }))[0]!.n)).toBe(dividendsAtBroker);
     expect((await h.runtime.store()!.stats({ rateLimitPerMinute: 60 })).quarantined).toBe(0);
-  });
+  }, 120_000);
 
   it('reads dividends without a state (old payloads): a paid_at makes them paid', async () => {
     const h = await createSyncHarness({ backend });
@@ -82,7 +82,7 @@ describe.each(BACKENDS)('quarantine on %s', (backend) => {
       expect(row.state).toBe(sim.paidAt ? 'paid' : 'pending');
     }
     expect(await knex('quarantined_items')).toHaveLength(0);
-  });
+  }, 120_000);
 
   it('still fails the history stream when a page itself is malformed', async () => {
     const h = await createSyncHarness({ backend });
@@ -95,5 +95,5 @@ describe.each(BACKENDS)('quarantine on %s', (backend) => {
     expect(await knex('orders')).toHaveLength(0);
     expect(await knex('quarantined_items')).toHaveLength(0);
     expect(await knex('sync_state').where({ stream: 'history' })).toHaveLength(0);
-  });
+  }, 120_000);
 });
