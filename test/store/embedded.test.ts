@@ -2,6 +2,7 @@
  * The embedded (PGlite) data folder: one process at a time, recovery from a crashed owner,
  * data and schema surviving a reopen.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockDataFolder } from '../../main/store/folder-lock.js';
 import { openStore, type Store, StoreOpenError } from '../../main/store/index.js';
 import { appliedMigrations } from '../../main/store/migrate.js';
+import { MIGRATIONS } from '../../main/store/migrations/index.js';
 import { collectingLogger, silentLogger } from '../../main/util/logger.js';
 import { account } from './fixtures.js';
 
@@ -74,7 +76,7 @@ describe('embedded database folder', () => {
     const again = await openStore({ kind: 'embedded', dataDir: dir });
     try {
       expect((await again.accounts.get(again.knex, '****4141'))?.accountType).toBe('margin');
-      expect(await appliedMigrations(again.knex)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(again.knex)).toEqual(MIGRATIONS.map((m) => m.name));
       await again.close();
       // Closing twice is harmless.
       await again.close();
