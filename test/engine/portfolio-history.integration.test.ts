@@ -58,6 +58,16 @@ describe.each(BACKENDS)('portfolio history on %s', (backend) => {
     const oneYear = await store.chart({ accountKey: key, range: '1Y', now: clock.now() });
     const all = await store.chart({ accountKey: key, range: 'ALL', now: clock.now() });
     expect(oneYear.points.length).toBeGreaterThanOrEqual(250);
+    // 1M and 1W start with the broker's closes before the first snapshot; 1D has the snapshot only.
+    const oneMonth = await store.chart({ accountKey: key, range: '1M', now: clock.now() });
+    const oneWeek = await store.chart({ accountKey: key, range: '1W', now: clock.now() });
+    const oneDay = await store.chart({ accountKey: key, range: '1D', now: clock.now() });
+    expect(oneMonth.points.length).toBeGreaterThanOrEqual(19);
+    expect(oneWeek.points.length).toBeGreaterThanOrEqual(4);
+    expect(oneDay.points).toHaveLength(1);
+    const lastBrokerDay = broker.at(-1)!;
+    const monthPoint = oneMonth.points.find((p) => p.t.slice(0, 10) === dateOf(lastBrokerDay.date))!;
+    expect(new Dec(monthPoint.equity).eq(lastBrokerDay.ending_balance)).toBe(true);
     // ALL reaches back to the account's first day (thinned to at most 500 points).
     expect(all.points.length).toBeGreaterThanOrEqual(Math.min(500, broker.length) / 2);
     expect(all.points.length).toBeLessThanOrEqual(500);
