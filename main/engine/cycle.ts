@@ -45,7 +45,7 @@ import {
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
-import { DIVIDENDS_STREAM, historyListsDue, listCursor, OPTION_EVENTS_STREAM } from './history-lists.js';
+import { DIVIDENDS_STREAM, historyListsDue, OPTION_EVENTS_STREAM, saveListReads } from './history-lists.js';
 import {
   accountInput,
   dividendRows,
@@ -64,7 +64,7 @@ import {
 import { storedStrategies, strategiesFromAggregates } from './option-strategies.js';
 import { ORDER_STREAMS, orderFloor, readFrom, saveOrderFloor } from './order-reread.js';
 import { syncPortfolioHistory } from './portfolio-history.js';
-import { quarantineInputs } from './quarantine.js';
+import { type ListRead, recordQuarantine } from './quarantine.js';
 
 export const HISTORY_STREAM = 'history';
 export const ACCOUNT_STREAM = 'positions';
@@ -503,19 +503,22 @@ export class SyncCycleRunner implements CycleRunner {
     const events = due.optionEvents ? await client.listOptionEvents({ accountNumber: n, signal }) : noItems;
     // An item that cannot be read is kept in quarantine, not dropped, and does not hold up the rest
     // of its list: the stream and its cursor go on (a malformed page still fails the call).
-    const quarantined = [
-      ...quarantineInputs(key, ORDER_STREAMS.stock, stockOrders.rejected),
-      ...quarantineInputs(key, ORDER_STREAMS.option, optionOrders.rejected),
-      ...quarantineInputs(key, DIVIDENDS_STREAM, dividends.rejected),
-      ...quarantineInputs(key, OPTION_EVENTS_STREAM, events.rejected),
+    const reads: ListRead[] = [
+      {
+        stream: ORDER_STREAMS.stock,
+        readIds: stockOrders.items.map((o) => o.id),
+        rejected: stockOrders.rejected,
+      },
+      {
+        stream: ORDER_STREAMS.option,
+        readIds: optionOrders.items.map((o) => o.id),
+        rejected: optionOrders.rejected,
+      },
+      { stream: DIVIDENDS_STREAM, readIds: dividends.items.map((d) => d.id), rejected: dividends.rejected },
+      { stream: OPTION_EVENTS_STREAM, readIds: events.items.map((e) => e.id), rejected: events.rejected },
     ];
-    if (quarantined.length > 0)
-      reportRejected(logger, `${key} trade history (kept in quarantine)`, [
-        ...stockOrders.rejected,
-        ...optionOrders.rejected,
-        ...dividends.rejected,
-        ...events.rejected,
-      ]);
+    const unread = reads.flatMap((r) => r.rejected);
+    if (unread.length > 0) reportRejected(logger, `${key} trade history (kept in quarantine)`, unread);
 
     const symbols = await this.instrumentsFor(
       unique([
@@ -552,19 +555,7 @@ export class SyncCycleRunner implements CycleRunner {
           ),
           await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
           await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
-          await store.quarantine.record(trx, quarantined, now),
-          await store.quarantine.release(
-            trx,
-            key,
-            ORDER_STREAMS.stock,
-            stockOrders.items.map((o) => o.id),
-          ),
-          await store.quarantine.release(
-            trx,
-            key,
-            ORDER_STREAMS.option,
-            optionOrders.items.map((o) => o.id),
-          ),
+          await recordQuarantine(store, trx, key, reads, now),
           await saveOrderFloor(store, trx, key, 'stock', stockFloor, stockOrders.rejected, stockStart, now),
           await saveOrderFloor(
             store,
@@ -575,18 +566,6 @@ export class SyncCycleRunner implements CycleRunner {
             optionOrders.rejected,
             optionStart,
             now,
-          ),
-          await store.quarantine.release(
-            trx,
-            key,
-            DIVIDENDS_STREAM,
-            dividends.items.map((d) => d.id),
-          ),
-          await store.quarantine.release(
-            trx,
-            key,
-            OPTION_EVENTS_STREAM,
-            events.items.map((e) => e.id),
           ),
         ];
         // The FIFO result changes only with the fills and events (just upserted), the day and the
@@ -603,28 +582,7 @@ export class SyncCycleRunner implements CycleRunner {
         }
         // The watermark moves only with this commit; the order high-water mark is the newest stored order.
         counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
-        if (due.dividends)
-          await store.syncState.save(
-            trx,
-            {
-              accountNumber: key,
-              stream: DIVIDENDS_STREAM,
-              lastSuccessAt: now.toISOString(),
-              cursor: listCursor(now),
-            },
-            now,
-          );
-        if (due.optionEvents)
-          await store.syncState.save(
-            trx,
-            {
-              accountNumber: key,
-              stream: OPTION_EVENTS_STREAM,
-              lastSuccessAt: now.toISOString(),
-              cursor: listCursor(now, inputs.openOptions),
-            },
-            now,
-          );
+        await saveListReads(store, trx, key, due, now, inputs.openOptions);
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',

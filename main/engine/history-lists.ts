@@ -10,6 +10,7 @@
  *
  * Each list's last read is kept in its own sync_state row, committed with the data it read.
  */
+import type { Knex } from 'knex';
 import type { Store } from '../store/index.js';
 import { tradingDayOf } from '../store/index.js';
 
@@ -54,4 +55,19 @@ export async function historyListsDue(
 
 export function listCursor(now: Date, openOptions?: string): ListCursor {
   return { readOn: tradingDayOf(now), ...(openOptions !== undefined ? { openOptions } : {}) };
+}
+
+/** In the history transaction: remembers the full reads this run made. */
+export async function saveListReads(
+  store: Store,
+  trx: Knex.Transaction,
+  key: string,
+  due: HistoryListsDue,
+  now: Date,
+  openOptions: string,
+): Promise<void> {
+  const read = (stream: string, cursor: ListCursor) =>
+    store.syncState.save(trx, { accountNumber: key, stream, lastSuccessAt: now.toISOString(), cursor }, now);
+  if (due.dividends) await read(DIVIDENDS_STREAM, listCursor(now));
+  if (due.optionEvents) await read(OPTION_EVENTS_STREAM, listCursor(now, openOptions));
 }
