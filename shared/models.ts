@@ -226,6 +226,8 @@ export interface SyncStats {
   maxRequests: number | null;
   /** The request budget of one cycle at the configured rate limit (requests per minute). */
   rateLimitPerMinute: number;
+  /** Broker items kept in quarantine because they could not be read (every account). */
+  quarantined: number;
   recentRuns: SyncRunView[];
 }
 

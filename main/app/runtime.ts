@@ -835,6 +835,7 @@ function emptyStats(rateLimitPerMinute: number) {
     averageRequests: null,
     maxRequests: null,
     rateLimitPerMinute,
+    quarantined: 0,
     recentRuns: [],
   };
 }

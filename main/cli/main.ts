@@ -365,6 +365,10 @@ async function status(command: CommonOptions, ctx: Context): Promise<number> {
           ? ''
           : `, ${stats.averageRequests.toFixed(1)} API requests per cycle`),
     );
+    out.push(
+      `Quarantined items: ${stats.quarantined}` +
+        (stats.quarantined > 0 ? ' (broker items that could not be read; kept in quarantined_items)' : ''),
+    );
     for (const account of dashboard.accounts)
       out.push(
         `Account ${account.accountKey} (${account.broker}, ${account.accountType}), updated ${account.updatedAt ?? 'never'}`,

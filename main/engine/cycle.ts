@@ -19,6 +19,7 @@ import type {
   OptionAggregatePosition,
   OptionMarketData,
   OptionOrder,
+  Portfolio,
   Quote,
   RejectedItem,
   RequestLog,
@@ -44,6 +45,7 @@ import {
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
+import { DIVIDENDS_STREAM, historyListsDue, OPTION_EVENTS_STREAM, saveListReads } from './history-lists.js';
 import {
   accountInput,
   dividendRows,
@@ -59,6 +61,10 @@ import {
   stockOrderRows,
   stockPositionInputs,
 } from './mapping.js';
+import { storedStrategies, strategiesFromAggregates } from './option-strategies.js';
+import { ORDER_STREAMS, orderFloor, readFrom, saveOrderFloor } from './order-reread.js';
+import { syncPortfolioHistory } from './portfolio-history.js';
+import { type ListRead, recordQuarantine } from './quarantine.js';
 import { type ActivitySource, StepActivityTracker } from './step-activity.js';
 
 export const HISTORY_STREAM = 'history';
@@ -195,18 +201,39 @@ export class SyncCycleRunner implements CycleRunner {
     for (const [full, key] of keys) this.o.onAccountKey?.(full, key);
     tally.counts.accounts = accounts.length;
     progress.planAccounts(accounts.length);
+    const portfolios = accounts.length > 0 ? await this.listPortfolios(signal) : new Map<string, Portfolio>();
 
     for (const account of accounts) {
       const key = keys.get(account.account_number)!;
       throwIfAborted(signal);
       const locked = await this.inStore(() =>
-        this.o.store.withAccountLock(key, () => this.syncAccount(request, account, key, tally, progress)),
+        this.o.store.withAccountLock(key, () =>
+          this.syncAccount(
+            request,
+            account,
+            key,
+            portfolios.get(account.account_number) ?? null,
+            tally,
+            progress,
+          ),
+        ),
       );
       if (locked.status === 'locked') {
         tally.skipped.push(key);
         this.o.logger.info(`${key}: another agent is syncing this account; skipped`);
       }
     }
+  }
+
+  /** Every account's portfolio in one list request (an account missing from it is read alone). */
+  private async listPortfolios(signal: AbortSignal): Promise<Map<string, Portfolio>> {
+    const { client } = this.o.connection();
+    const listed = await client.listPortfolios({ signal });
+    reportRejected(this.o.logger, 'portfolios', listed.rejected);
+    const byAccount = new Map<string, Portfolio>();
+    for (const portfolio of listed.items)
+      if (portfolio.account_number) byAccount.set(portfolio.account_number, portfolio);
+    return byAccount;
   }
 
   private async signIn(signal: AbortSignal): Promise<void> {
@@ -226,12 +253,23 @@ export class SyncCycleRunner implements CycleRunner {
     request: CycleRequest,
     account: Account,
     key: string,
+    listedPortfolio: Portfolio | null,
     tally: CycleTally,
     progress: Progress,
   ): Promise<void> {
     const { signal } = request;
     progress.step(`Positions ${key}`);
-    await this.syncAccountState(account, key, tally, signal, progress);
+    await this.syncAccountState(account, key, listedPortfolio, tally, signal, progress);
+    tally.rowsWritten += await this.inStore(() =>
+      syncPortfolioHistory(
+        this.o,
+        this.o.connection().client,
+        account.account_number,
+        key,
+        this.o.clock.now(),
+        signal,
+      ),
+    );
 
     const due = await this.historyDue(key, request);
     if (due.run) {
@@ -270,6 +308,7 @@ export class SyncCycleRunner implements CycleRunner {
   private async syncAccountState(
     account: Account,
     key: string,
+    listedPortfolio: Portfolio | null,
     tally: CycleTally,
     signal: AbortSignal,
     progress: Progress,
@@ -277,19 +316,28 @@ export class SyncCycleRunner implements CycleRunner {
     const { store, logger } = this.o;
     const { client } = this.o.connection();
     const n = account.account_number;
-    const portfolio = await client.getPortfolio(n, { signal });
+    const portfolio = listedPortfolio ?? (await client.getPortfolio(n, { signal }));
     const stockList = await client.listStockPositions(n, { signal });
     const optionList = await client.listOptionPositions(n, { signal });
     // A position we cannot read must not be dropped: writing the rest would delete a real holding.
     requireComplete(logger, `${key} stock positions`, stockList.rejected);
     requireComplete(logger, `${key} option positions`, optionList.rejected);
     const optionPositions = optionList.items;
-    // Strategy grouping (and strike/type/expiry for free) comes from the aggregate positions.
+    // Strategy grouping (and strike/type/expiry for free) comes from the aggregate positions, read
+    // only when the open legs differ from the stored ones (see option-strategies.ts).
     let aggregates: OptionAggregatePosition[] = [];
-    if (optionPositions.length > 0) {
+    let strategies =
+      optionPositions.length === 0
+        ? new Map()
+        : storedStrategies(
+            optionPositions,
+            await this.inStore(() => store.positions.list(store.knex, key, 'option')),
+          );
+    if (strategies === null) {
       const listed = await client.listOptionAggregatePositions(n, { signal });
       reportRejected(logger, `${key} option strategies`, listed.rejected);
       aggregates = listed.items;
+      strategies = strategiesFromAggregates(aggregates);
     }
 
     progress.step(`Market data ${key}`);
@@ -311,7 +359,7 @@ export class SyncCycleRunner implements CycleRunner {
     }
 
     const stocks = stockPositionInputs(stockList.items, instruments, quotes);
-    const options = optionPositionInputs(optionPositions, contracts, marketData, aggregates);
+    const options = optionPositionInputs(optionPositions, contracts, marketData, strategies);
     if (stocks.unresolved.length + options.unresolved.length > 0) {
       // Writing positions without them would delete real holdings from the table: fail the stream.
       throw new IncompleteData(
@@ -432,18 +480,49 @@ export class SyncCycleRunner implements CycleRunner {
         store.orders.latestUpdatedAt(store.knex, key, 'option'),
       ]),
     );
+    // While orders of a list sit in quarantine, its reads start early enough to see them again.
+    const [stockFloor, optionFloor] = await this.inStore(() =>
+      Promise.all([orderFloor(store, key, 'stock'), orderFloor(store, key, 'option')]),
+    );
+    const stockStart = readFrom(stockSince, stockFloor);
+    const optionStart = readFrom(optionSince, optionFloor);
     const since = (iso: string | null) =>
       iso ? { updatedSince: new Date(new Date(iso).getTime() - this.historyOverlapMs) } : {};
-    const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockSince), signal });
-    const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionSince), signal });
-    const dividends = await client.listDividends({ accountNumber: n, signal });
-    const events = await client.listOptionEvents({ accountNumber: n, signal });
-    // An order skipped here could fall behind the history cursor for good, and a missing event
-    // would change the FIFO result: the whole stream waits for a complete read.
-    requireComplete(logger, `${key} stock orders`, stockOrders.rejected);
-    requireComplete(logger, `${key} option orders`, optionOrders.rejected);
-    requireComplete(logger, `${key} dividends`, dividends.rejected);
-    requireComplete(logger, `${key} option events`, events.rejected);
+    const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockStart), signal });
+    const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionStart), signal });
+    // Dividends and option events cannot be asked for "changed since": read in full when due.
+    const openOptions = (await this.inStore(() => store.fifoInputs(store.knex, key, this.o.clock.now())))
+      .openOptions;
+    const due = await this.inStore(() =>
+      historyListsDue(
+        store,
+        key,
+        this.o.clock.now(),
+        openOptions,
+        newerThan(optionOrders.items, optionSince),
+      ),
+    );
+    const noItems = { items: [], rejected: [] };
+    const dividends = due.dividends ? await client.listDividends({ accountNumber: n, signal }) : noItems;
+    const events = due.optionEvents ? await client.listOptionEvents({ accountNumber: n, signal }) : noItems;
+    // An item that cannot be read is kept in quarantine, not dropped, and does not hold up the rest
+    // of its list: the stream and its cursor go on (a malformed page still fails the call).
+    const reads: ListRead[] = [
+      {
+        stream: ORDER_STREAMS.stock,
+        readIds: stockOrders.items.map((o) => o.id),
+        rejected: stockOrders.rejected,
+      },
+      {
+        stream: ORDER_STREAMS.option,
+        readIds: optionOrders.items.map((o) => o.id),
+        rejected: optionOrders.rejected,
+      },
+      { stream: DIVIDENDS_STREAM, readIds: dividends.items.map((d) => d.id), rejected: dividends.rejected },
+      { stream: OPTION_EVENTS_STREAM, readIds: events.items.map((e) => e.id), rejected: events.rejected },
+    ];
+    const unread = reads.flatMap((r) => r.rejected);
+    if (unread.length > 0) reportRejected(logger, `${key} trade history (kept in quarantine)`, unread);
 
     const symbols = await this.instrumentsFor(
       unique([
@@ -480,6 +559,18 @@ export class SyncCycleRunner implements CycleRunner {
           ),
           await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
           await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
+          await recordQuarantine(store, trx, key, reads, now),
+          await saveOrderFloor(store, trx, key, 'stock', stockFloor, stockOrders.rejected, stockStart, now),
+          await saveOrderFloor(
+            store,
+            trx,
+            key,
+            'option',
+            optionFloor,
+            optionOrders.rejected,
+            optionStart,
+            now,
+          ),
         ];
         // The FIFO result changes only with the fills and events (just upserted), the day and the
         // open option positions: with all of them as at the last rebuild, the stored trades stand.
@@ -495,6 +586,7 @@ export class SyncCycleRunner implements CycleRunner {
         }
         // The watermark moves only with this commit; the order high-water mark is the newest stored order.
         counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
+        await saveListReads(store, trx, key, due, now, inputs.openOptions);
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',
@@ -601,6 +693,13 @@ function contractOf(r: {
 
 function needsContract(leg: OptionOrder['legs'][number]): boolean {
   return !leg.strike_price || !leg.expiration_date || !leg.option_type;
+}
+
+/** Whether an order was updated after the newest one stored (the overlap re-reads a few of those). */
+function newerThan(orders: readonly OptionOrder[], storedLatest: string | null): boolean {
+  if (storedLatest === null) return orders.length > 0;
+  const latest = Date.parse(storedLatest);
+  return orders.some((o) => Date.parse(o.updated_at) > latest);
 }
 
 /** Overlapping pages can repeat an order; keep the newest copy. */

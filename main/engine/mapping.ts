@@ -142,17 +142,8 @@ export function optionPositionInputs(
   positions: readonly OptionPosition[],
   contracts: ReadonlyMap<string, OptionContract>,
   marketData: ReadonlyMap<string, OptionMarketData>,
-  aggregates: readonly OptionAggregatePosition[],
+  strategyOf: ReadonlyMap<string, { id: string; strategy: string | null }>,
 ): { inputs: OptionPositionInput[]; unresolved: string[] } {
-  const strategyOf = new Map<string, { id: string; strategy: string | null }>();
-  for (const aggregate of aggregates) {
-    for (const leg of aggregate.legs) {
-      strategyOf.set(`${leg.option_id}:${leg.position_type}`, {
-        id: aggregate.id,
-        strategy: aggregate.strategy,
-      });
-    }
-  }
   const inputs: OptionPositionInput[] = [];
   const unresolved: string[] = [];
   for (const position of positions) {
@@ -207,12 +198,21 @@ export function accountInput(
     optionLevel: account.option_level,
     isDefault: account.is_default,
     buyingPower: account.buying_power,
-    cash: account.cash ?? account.portfolio_cash,
+    cash: cashShown(account),
     portfolioValue: portfolio.equity,
     marketValue: portfolio.market_value,
     withdrawableAmount: portfolio.withdrawable_amount ?? account.cash_available_for_withdrawal,
     previousCloseEquity: previousCloseEquity(portfolio),
   };
+}
+
+/**
+ * The cash the broker's own app shows: `portfolio_cash` (in a margin account it can differ from
+ * `cash`, and it is the one that matches buying power and withdrawable cash); `cash` only when an
+ * old payload lacks it. Sources in docs/schema.md ("Cash").
+ */
+export function cashShown(account: Pick<Account, 'cash' | 'portfolio_cash'>): string | null {
+  return account.portfolio_cash ?? account.cash;
 }
 
 /** Adjusted for deposits and withdrawals when the broker says so, so day change is market change. */
@@ -247,7 +247,7 @@ export function snapshotInput(
     takenAt: takenAt.toISOString(),
     equity: portfolio.equity,
     marketValue: portfolio.market_value,
-    cash: account.cash ?? account.portfolio_cash,
+    cash: cashShown(account),
     buyingPower: account.buying_power,
     stockValue: decString(stockValue),
     optionsValue: decString(optionsValue),
@@ -442,6 +442,14 @@ function sumQuantities(values: readonly string[]): string {
   return decString(values.reduce((sum, v) => sum.plus(v), new Dec(0)));
 }
 
+/**
+ * The dividend's state as reported; old payloads (recorded 2016–2018) have none: a dividend with a
+ * payment time was paid, any other is still pending.
+ */
+export function dividendState(d: Pick<Dividend, 'state' | 'paid_at'>): string {
+  return d.state ?? (d.paid_at ? 'paid' : 'pending');
+}
+
 export function dividendRows(
   key: string,
   dividends: readonly Dividend[],
@@ -459,7 +467,7 @@ export function dividendRows(
     recordDate: d.record_date,
     payableDate: d.payable_date,
     paidAt: d.paid_at,
-    state: d.state,
+    state: dividendState(d),
     dripEnabled: d.drip_enabled,
     raw: d,
   }));

@@ -26,6 +26,7 @@ export { allocateFees, FEE_PLACES, matchLots } from './fifo.js';
 export {
   addDays,
   daysBetween,
+  isWeekend,
   MARKET_TIME_ZONE,
   nyDate,
   nyMarketClose,

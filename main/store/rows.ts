@@ -390,6 +390,8 @@ export interface DailyBalanceRecord {
   cashValue: DecimalString | null;
   totalPositions: number | null;
   notes: string | null;
+  /** 'app': recorded from the app's own snapshots; 'broker': filled from the broker's portfolio history. */
+  source: 'app' | 'broker';
   createdAt: IsoTime;
   updatedAt: IsoTime;
 }
@@ -451,3 +453,25 @@ export interface SyncStatePatch {
 
 /** The sync_state stream name of the account-state stream (positions, balances, snapshot). */
 export const POSITIONS_STREAM = 'positions';
+
+/** A broker item the client could not read, kept instead of dropped (quarantined_items). */
+export interface QuarantineInput {
+  accountNumber: string;
+  /** The list it came from, e.g. "dividends", "stock-orders". */
+  stream: string;
+  /** The item's id, or "sha256:<hex>" of its JSON when it had no readable id. */
+  brokerId: string;
+  /** The item as received; account numbers are masked before it is stored. */
+  raw: unknown;
+  reason: string;
+}
+
+export interface QuarantineRecord {
+  accountNumber: string;
+  stream: string;
+  brokerId: string;
+  raw: unknown;
+  reason: string;
+  firstSeenAt: IsoTime;
+  lastSeenAt: IsoTime;
+}

@@ -38,6 +38,7 @@ import { dividendsRepo, optionEventsRepo } from './repos/events.js';
 import { instrumentsRepo, optionInstrumentsRepo } from './repos/instruments.js';
 import { ordersRepo } from './repos/orders.js';
 import { positionsRepo } from './repos/positions.js';
+import { quarantineRepo } from './repos/quarantine.js';
 import { runsRepo, syncStateRepo } from './repos/runs.js';
 import { tradesRepo } from './repos/trades.js';
 import type { WriteCounts } from './rows.js';
@@ -101,6 +102,8 @@ export interface Store {
   readonly optionInstruments: typeof optionInstrumentsRepo;
   readonly dividends: typeof dividendsRepo;
   readonly optionEvents: typeof optionEventsRepo;
+  /** Broker items the client could not read, kept instead of dropped. */
+  readonly quarantine: typeof quarantineRepo;
 
   /** Everything the FIFO needs for one account, read from the stored fills, events and positions. */
   fifoSource(db: Queryable, accountKey: string): Promise<FifoSource>;
@@ -166,6 +169,7 @@ function makeStore(backend: Backend): Store {
     optionInstruments: optionInstrumentsRepo,
     dividends: dividendsRepo,
     optionEvents: optionEventsRepo,
+    quarantine: quarantineRepo,
     fifoSource,
     async rebuildTradeHistory(trx, key, now) {
       const source = await fifoSource(trx, key);

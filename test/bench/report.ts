@@ -51,6 +51,8 @@ interface Verdict {
 }
 
 const REQUEST_TARGET = 8;
+/** A full cycle (both streams) with nothing new, 300 stocks + 120 legs. */
+const FULL_CYCLE_TARGET = 18;
 const STEADY_TIME_TARGET_MS = 2_000;
 const MEMORY_TARGET_MB = 150;
 /** Issue 10's targets for the embedded store, all processes together (node RSS + postgres PSS). */
@@ -90,6 +92,12 @@ function verdicts(r: BenchResults): Verdict[] {
     target: `1. steady state, 100 stocks + 50 legs: ≤ ${REQUEST_TARGET} requests`,
     measured: base ? `${steadyReq(base)} requests` : '–',
     met: base ? Math.max(...base.steady.requests) <= REQUEST_TARGET : null,
+  });
+  const large = find(r.requests, 300, 120);
+  out.push({
+    target: `7. full cycle (both streams) with nothing new, 300 stocks + 120 legs: ≤ ${FULL_CYCLE_TARGET} requests`,
+    measured: large ? `${large.full.requests} requests (account state alone: ${steadyReq(large)})` : '–',
+    met: large ? large.full.requests <= FULL_CYCLE_TARGET : null,
   });
   if (r.requests) {
     const byLegs = new Map<number, SizeResult[]>();
@@ -180,6 +188,7 @@ function requestsSection(rows: SizeResult[], c: BenchConfig): string {
     r.steady.requests.every((x) => x === r.steady.requests[0])
       ? steadyReq(r)
       : `${steadyReq(r)} (${r.steady.requests.join('/')})`,
+    r.full.requests,
     r.perPosition.first,
     perRepeat(r),
     ratio(perRepeat(r), steadyReq(r)),
@@ -188,12 +197,13 @@ function requestsSection(rows: SizeResult[], c: BenchConfig): string {
   const mismatch = rows.filter(
     (r) =>
       r.first.simRequests !== r.first.requests ||
+      r.full.simRequests !== r.full.requests ||
       r.steady.simRequests.some((x, i) => x !== r.steady.requests[i]),
   );
   return [
     '## 1. API requests per cycle',
     '',
-    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles; the trade-history stream adds 4 requests when due (section 4). The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
+    `P stock positions, O option legs (O/10 of them in two-leg verticals). "First" is the first cycle of a new install: login and a cold instrument cache. "Steady" is the median of ${c.runs} scheduled cycles after it (all runs shown when they differ). Both are account-state cycles. "Full" is a cycle of both streams with nothing new at the broker, after the trade history was imported: the history stream adds one request per order stream; dividends and option events are re-read in full once per trading day (and option events when an option order or leg changed), which adds 2 on the first full cycle of a day. The per-position pattern is the client in \`test/bench/per-position-client.ts\`, run against the same simulator right after the engine: first refresh of a process (login + name lookups) and a repeat refresh (names cached). Counts are what the simulator received${mismatch.length === 0 ? ", and equal the engine's own request log in every run" : ''}.`,
     '',
     table(
       [
@@ -201,6 +211,7 @@ function requestsSection(rows: SizeResult[], c: BenchConfig): string {
         'O',
         'engine first',
         'engine steady',
+        'engine full cycle',
         'per-position first',
         'per-position repeat',
         'ratio (repeat ÷ steady)',

@@ -3,8 +3,9 @@
  * first cycle (login, cold instrument cache) and steady state, with the per-position pattern of the
  * popular clients measured against the same simulator.
  *
- * Cycles here are account-state cycles (trade history skipped; it is measured on its own in
- * history.ts and adds one request per order stream plus dividends and option events when due).
+ * First and steady cycles here are account-state cycles (trade history skipped; it is measured on
+ * its own in history.ts). Then the history is imported once, and one more cycle runs both streams
+ * with nothing new at the broker: the full cycle's count, beside the account-state count.
  */
 import type { ScenarioOptions } from '../../main/broker/simulator/index.js';
 import type { Backend } from '../helpers/sync-harness.js';
@@ -28,6 +29,8 @@ export interface SizeResult extends Size {
     /** Wall time minus the limiter's waits: what the cycle costs at 50 ms per request. */
     workMs: number;
   };
+  /** A cycle of both streams (account state and trade history) with nothing new at the broker. */
+  full: { requests: number; simRequests: number };
   perPosition: {
     first: number;
     repeat: number[];
@@ -83,6 +86,11 @@ export async function measureSize(size: Size, o: RequestBenchOptions): Promise<S
       steady.push(await bench.cycle('schedule', 'skip'));
     }
 
+    bench.clock.idle(SYNC_INTERVAL_MS);
+    await bench.cycle('schedule', 'force'); // imports the trade history
+    bench.clock.idle(SYNC_INTERVAL_MS);
+    const full = await bench.cycle('schedule', 'force');
+
     const user = bench.h.scenario.users[0]!;
     const client = new PerPositionClient({
       baseUrl: bench.h.sim.url,
@@ -131,10 +139,11 @@ export async function measureSize(size: Size, o: RequestBenchOptions): Promise<S
         waitedMs: median(steady.map((s) => s.waitedMs)),
         workMs: median(steady.map((s) => s.wallMs - s.waitedMs)),
       },
+      full: { requests: full.outcome.apiRequests, simRequests: full.simRequests },
       perPosition: { first: perFirst, repeat: perRepeat, sequentialMs },
     };
     o.log(
-      `  P=${size.stocks} O=${size.legs}: first ${result.first.requests} req, steady ${result.steady.requests.join('/')} req ` +
+      `  P=${size.stocks} O=${size.legs}: first ${result.first.requests} req, steady ${result.steady.requests.join('/')} req, full ${result.full.requests} req ` +
         `${Math.round(result.steady.wallMs)} ms; per-position ${perFirst} / ${perRepeat.join('/')} req`,
     );
     return result;

@@ -154,7 +154,11 @@ async function main(): Promise<void> {
   const perPositionConcurrency = 16;
   const stockSizes = quick ? [10, 100] : [10, 100, 1000];
   const legSizes = quick ? [5, 50] : [5, 50, 200];
-  const sizes: Size[] = legSizes.flatMap((legs) => stockSizes.map((stocks) => ({ stocks, legs })));
+  const sizes: Size[] = [
+    ...legSizes.flatMap((legs) => stockSizes.map((stocks) => ({ stocks, legs }))),
+    // The account of the full-cycle target (issue 13): pages and batches of 100.
+    { stocks: 300, legs: 120 },
+  ];
   const outFile = values.out ?? (quick ? null : join(ROOT, 'docs', 'benchmarks.md'));
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const started = performance.now();

@@ -185,6 +185,11 @@ describe('list endpoints', () => {
         id: '11111111-2222-4333-8444-555555555555',
         fieldPath: 'results[1].quantity',
         problem: 'expected a decimal string',
+        // The item as it came, for the quarantine.
+        raw: expect.objectContaining({
+          instrument_id: '11111111-2222-4333-8444-555555555555',
+          quantity: null,
+        }),
       },
     ]);
     expect(logger.records.filter((r) => r.level === 'warn')).toHaveLength(1);
@@ -200,9 +205,21 @@ describe('list endpoints', () => {
 });
 
 describe('batch endpoints', () => {
-  it('instruments for 120 ids take exactly 3 requests of at most 50 ids', async () => {
+  it('ids go 100 to a request by default: 250 quotes take 3 requests', async () => {
     let base = '';
-    const { server, client } = await setup(batch(instrumentFor, new Set(), () => base));
+    const { server, client } = await setup(batch(quoteFor, new Set(), () => base));
+    base = server.url;
+    const result = await client.getQuotes(ids(250));
+    expect(server.requests.map((r) => r.query.get('ids')?.split(',').length)).toEqual([100, 100, 50]);
+    expect(result.byId.size).toBe(250);
+  });
+
+  it('instruments for 120 ids take exactly 3 requests of at most 50 ids (batchSize 50)', async () => {
+    let base = '';
+    const { server, client } = await setup(
+      batch(instrumentFor, new Set(), () => base),
+      { batchSize: 50 },
+    );
     base = server.url;
     const result = await client.getInstruments([...ids(120), idOf(7)]); // a duplicate is sent once
     expect(server.requests).toHaveLength(3);
@@ -215,18 +232,21 @@ describe('batch endpoints', () => {
 
   it('every batch endpoint uses its path and ?ids=', async () => {
     let base = '';
-    const { server, client } = await setup((r) => {
-      const make: Record<string, (id: string) => Json> = {
-        '/marketdata/quotes/': (id) => quoteFor(id, base),
-        '/options/instruments/': (id) => ({ ...fixtureAt<Json>('option-instrument.json', base), id }),
-        '/marketdata/options/': (id) => ({
-          ...(fixtureAt<Json>('marketdata-options.json', base)['results'][0] as Json),
-          instrument_id: id,
-        }),
-      };
-      const fn = make[r.path];
-      return fn ? batch(fn)(r) : { status: 404 };
-    });
+    const { server, client } = await setup(
+      (r) => {
+        const make: Record<string, (id: string) => Json> = {
+          '/marketdata/quotes/': (id) => quoteFor(id, base),
+          '/options/instruments/': (id) => ({ ...fixtureAt<Json>('option-instrument.json', base), id }),
+          '/marketdata/options/': (id) => ({
+            ...(fixtureAt<Json>('marketdata-options.json', base)['results'][0] as Json),
+            instrument_id: id,
+          }),
+        };
+        const fn = make[r.path];
+        return fn ? batch(fn)(r) : { status: 404 };
+      },
+      { batchSize: 50 },
+    );
     base = server.url;
     expect((await client.getQuotes(ids(2))).byId.get(idOf(2))?.last_trade_price).toBe('182.520000');
     expect((await client.getOptionInstruments(ids(51))).byId.get(idOf(51))?.strike_price).toBe('275.0000');
@@ -288,23 +308,26 @@ describe('batch endpoints', () => {
 
   it('P positions cost O(P/50) requests: 120 positions → 1 + 3 + 3', async () => {
     let base = '';
-    const { server, client, http } = await setup((r) => {
-      if (r.path === '/positions/') {
-        const template = fixtureAt<Json>('positions.json', base)['results'][0] as Json;
-        return {
-          json: {
-            next: null,
-            results: ids(120).map((id) => ({
-              ...template,
-              instrument_id: id,
-              instrument: `${base}/instruments/${id}/`,
-            })),
-          },
-        };
-      }
-      if (r.path === '/instruments/') return batch(instrumentFor, new Set(), () => base)(r);
-      return batch(quoteFor, new Set(), () => base)(r);
-    });
+    const { server, client, http } = await setup(
+      (r) => {
+        if (r.path === '/positions/') {
+          const template = fixtureAt<Json>('positions.json', base)['results'][0] as Json;
+          return {
+            json: {
+              next: null,
+              results: ids(120).map((id) => ({
+                ...template,
+                instrument_id: id,
+                instrument: `${base}/instruments/${id}/`,
+              })),
+            },
+          };
+        }
+        if (r.path === '/instruments/') return batch(instrumentFor, new Set(), () => base)(r);
+        return batch(quoteFor, new Set(), () => base)(r);
+      },
+      { batchSize: 50 },
+    );
     base = server.url;
     const mark = http.requestLog.mark();
     const positions = await client.listStockPositions('497177477');

@@ -316,8 +316,9 @@ describe('tolerance', () => {
         id: 'd97ac32e-45f6-42e9-bc2b-a4cff8c6c488',
         fieldPath: 'results[1].legs[0].strike_price',
         problem: 'expected a decimal string',
+        raw: badLeg,
       },
-      { index: 2, id: null, fieldPath: 'results[2]', problem: 'the item is null' },
+      { index: 2, id: null, fieldPath: 'results[2]', problem: 'the item is null', raw: null },
     ]);
     expect(logger.records).toEqual([
       expect.objectContaining({ level: 'warn', meta: expect.objectContaining({ skipped: 2, of: 3 }) }),

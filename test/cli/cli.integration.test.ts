@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
@@ -101,7 +102,21 @@ describe('magnus-sync --once', () => {
     const status = await run(['status', '--json', '--database', db.url]);
     expect(status.code, status.stderr).toBe(0);
     const report = lastJson(status.stdout) as { stats: { cycles: number; successes: number } };
-    expect(report.stats).toMatchObject({ cycles: 2, successes: 2 });
+    expect(report.stats).toMatchObject({ cycles: 2, successes: 2, quarantined: 0 });
+    // An item the sync could not read is counted by `status`.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query(
+        `insert into quarantined_items (account_number, stream, broker_id, raw, reason, first_seen_at, last_seen_at)
+         select account_number, 'dividends', 'x-1', '{}'::jsonb, 'results[0].amount: expected a decimal string', now(), now()
+           from trading_accounts limit 1`,
+      );
+    } finally {
+      await client.end();
+    }
+    const text = await run(['status', '--database', db.url]);
+    expect(text.stdout).toMatch(/^Quarantined items: 1 /m);
     const exported = await run(['export', '--format', 'json', '--dataset', 'orders', '--database', db.url]);
     expect(exported.code, exported.stderr).toBe(0);
     const orders = JSON.parse(exported.stdout) as Array<{ order_id: string }>;

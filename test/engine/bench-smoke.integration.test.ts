@@ -34,6 +34,9 @@ describe('benchmark smoke: requests per cycle', () => {
     // The simulator saw exactly what the engine's request log counted.
     expect(base.steady.simRequests).toEqual(base.steady.requests);
     expect(base.first.simRequests).toBe(base.first.requests);
+    // Both streams with nothing new: the account state plus one request per order stream.
+    expect(base.full.simRequests).toBe(base.full.requests);
+    expect(base.full.requests).toBe(Math.max(...base.steady.requests) + 2);
 
     // The per-position pattern: 3 per stock + 3 per leg + lists, every refresh (docs/broker-api.md#request-counts).
     for (const repeat of base.perPosition.repeat) expect(repeat).toBe(3 * 100 + 3 * 50 + 4);

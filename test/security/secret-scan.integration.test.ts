@@ -147,5 +147,6 @@ describe('secret scan after a full run without a keychain (credentials from the 
       await sim.close();
       await rm(home, { recursive: true, force: true });
     }
+    // A first sync through the built CLI (broker history included) on a shared machine.
   }, 120_000);
 });

@@ -197,6 +197,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
         : null,
       maxRequests: requests.length ? Math.max(...requests) : null,
       rateLimitPerMinute: status.rateLimitPerMinute,
+      quarantined: 0,
       recentRuns: runs,
     };
   };

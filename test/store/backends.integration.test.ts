@@ -686,6 +686,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         averageRequests: before.cycles === 0 ? 8.5 : expect.any(Number),
         maxRequests: Math.max(12, before.maxRequests ?? 0),
         rateLimitPerMinute: 60,
+        quarantined: 0,
         recentRuns: [
           {
             id: ids[4],

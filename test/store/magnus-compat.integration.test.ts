@@ -241,6 +241,14 @@ beforeAll(async () => {
     await c.query(`alter database "${db.name}" owner to "${agent.name}"`);
   });
   sim = await startSimulator({ scenario, latencyMs: 0 });
+  // The days below stand for the account's history; the broker's own portfolio history (which a
+  // first sync reads) is left out so the expected days stay these.
+  sim.inject({
+    kind: 'status',
+    status: 404,
+    match: { path: /^\/portfolios\/historicals\// },
+    times: Infinity,
+  });
   const synced = await run(['--once', '--json', '--api-url', sim.url, '--database', agentUrl()]);
   if (synced.code !== 0) throw new Error(`sync failed: ${synced.stderr}`);
   // Three earlier days, as if the account had been synced for a while.

@@ -2,6 +2,7 @@
  * What only a PostgreSQL server offers: advisory locks between agents, NOTIFY to dashboards,
  * concurrent migration, statement timeouts, and the indexes dashboards rely on.
  */
+
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,7 @@ import {
   testPostgresConnection,
 } from '../../main/store/index.js';
 import { appliedMigrations } from '../../main/store/migrate.js';
+import { MIGRATIONS } from '../../main/store/migrations/index.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import { createTestDatabase, PG_ADMIN_URL, type TestDatabase } from '../helpers/postgres.js';
 import { account, snapshot } from './fixtures.js';
@@ -45,10 +47,10 @@ describe('PostgreSQL store', () => {
   });
 
   it('migrates once however many agents open it, and reopening changes nothing', async () => {
-    expect(await appliedMigrations(agentA.knex)).toEqual(['0001_initial']);
+    expect(await appliedMigrations(agentA.knex)).toEqual(MIGRATIONS.map((m) => m.name));
     const third = await openStore({ kind: 'postgres', url: db.url });
     try {
-      expect(await appliedMigrations(third.knex)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(third.knex)).toEqual(MIGRATIONS.map((m) => m.name));
       expect((await third.accounts.list(third.knex)).map((a) => a.accountNumber)).toEqual([
         '****4141',
         '****9999',

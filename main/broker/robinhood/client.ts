@@ -2,8 +2,8 @@
  * The Robinhood calls the sync needs, each returning typed data (docs/broker-api.md, docs/broker-api.md#accounts to docs/broker-api.md#history; batching per docs/broker-api.md#request-counts).
  * No caching here: the engine keeps instruments in the store.
  *
- * Lists follow every page. Batch lookups send at most `batchSize` (50) ids per request, so P
- * positions cost ⌈P/50⌉ requests; a chunk the server finds too long (414, or 400 "too long / too
+ * Lists follow every page. Batch lookups send at most `batchSize` (100) ids per request, so P
+ * positions cost ⌈P/100⌉ requests; a chunk the server finds too long (414, or 400 "too long / too
  * many") is split in half and retried, down to single ids.
  */
 import type { z } from 'zod';
@@ -25,6 +25,8 @@ import {
   accountSchema,
   type Dividend,
   dividendSchema,
+  type EquityHistorical,
+  equityHistoricalSchema,
   type Instrument,
   instrumentSchema,
   type OptionAggregatePosition,
@@ -40,6 +42,7 @@ import {
   optionOrderSchema,
   optionPositionSchema,
   type Portfolio,
+  portfolioHistoricalsSchema,
   portfolioSchema,
   type Quote,
   quoteSchema,
@@ -51,7 +54,7 @@ import {
 
 export interface ClientOptions {
   logger?: Logger;
-  /** Ids per batch request, default 50 (1–200). */
+  /** Ids per batch request, default 100 (1–200); a batch the server finds too long is split. */
   batchSize?: number;
 }
 
@@ -69,6 +72,36 @@ export interface AccountQuery extends CallOptions {
   accountNumber: string;
 }
 
+/** Portfolio-history spans and the intervals the broker accepts with them (docs/broker-api.md#portfolio-history). */
+export const HISTORY_SPANS = {
+  day: ['5minute', '10minute', 'hour'],
+  week: ['10minute', 'hour', 'day'],
+  month: ['hour', 'day'],
+  '3month': ['day', 'week'],
+  year: ['day', 'week'],
+  '5year': ['day', 'week'],
+  all: ['day', 'week'],
+} as const;
+export type HistorySpan = keyof typeof HISTORY_SPANS;
+export type HistoryInterval = (typeof HISTORY_SPANS)[HistorySpan][number];
+
+export interface PortfolioHistoryQuery extends CallOptions {
+  span: HistorySpan;
+  interval: HistoryInterval;
+  /** `regular` (default); `extended` and `trading` only with span `day`. */
+  bounds?: 'regular' | 'extended' | 'trading';
+}
+
+export interface PortfolioHistory {
+  span: string | null;
+  interval: string | null;
+  bars: EquityHistorical[];
+  rejected: RejectedItem[];
+}
+
+/** Ids per batch request. 100 UUIDs make a query of about 3.7 kB; a longer one is split on 414. */
+const DEFAULT_BATCH_SIZE = 100;
+
 const ACCOUNT_NUMBER = /^[A-Za-z0-9]{1,32}$/;
 const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const TOO_BIG_TEXT = /too (long|many|large)|exceed|maximum|max(imum)? (number|length)|limit/i;
@@ -79,7 +112,7 @@ export class RobinhoodClient {
   readonly #batchSize: number;
 
   constructor(http: HttpClient, options: ClientOptions = {}) {
-    const batchSize = options.batchSize ?? 50;
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 200) {
       throw new RangeError('batchSize must be an integer from 1 to 200');
     }
@@ -105,6 +138,35 @@ export class RobinhoodClient {
     const path = `/portfolios/${account}/`;
     const body = await this.#http.getJson(path, undefined, options.signal);
     return parseOne(portfolioSchema, body, `GET ${safePath(path)}`);
+  }
+
+  /** Every portfolio of the login in one list (paginated); each names its account by URL. */
+  async listPortfolios(options: CallOptions = {}): Promise<ListResult<Portfolio>> {
+    return this.#list(portfolioSchema, '/portfolios/', {}, options);
+  }
+
+  /**
+   * The account's equity over time (`GET /portfolios/historicals/{n}/`, docs/broker-api.md#portfolio-history). A malformed envelope
+   * fails the call; a bar that cannot be read is skipped and reported in `rejected`.
+   */
+  async getPortfolioHistory(accountNumber: string, query: PortfolioHistoryQuery): Promise<PortfolioHistory> {
+    const account = this.#account(accountNumber);
+    const intervals: readonly string[] = HISTORY_SPANS[query.span] ?? [];
+    if (!intervals.includes(query.interval))
+      throw new TypeError(`interval ${query.interval} does not go with span ${query.span}`);
+    const bounds = query.bounds ?? 'regular';
+    if (bounds !== 'regular' && query.span !== 'day')
+      throw new TypeError('extended and trading bounds need span day');
+    const path = `/portfolios/historicals/${account}/`;
+    const endpoint = `GET ${safePath(path)}`;
+    const body = await this.#http.getJson(
+      path,
+      { span: query.span, interval: query.interval, bounds },
+      query.signal,
+    );
+    const envelope = parseOne(portfolioHistoricalsSchema, body, endpoint);
+    const bars = parseItems(equityHistoricalSchema, envelope.equity_historicals, endpoint, this.#logger);
+    return { span: envelope.span, interval: envelope.interval, bars: bars.items, rejected: bars.rejected };
   }
 
   async listStockPositions(

@@ -12,8 +12,17 @@ import { RequestLog } from './request-log.js';
 import { type CredentialsProvider, RobinhoodSession, type TokenStore } from './session.js';
 
 export type { CodeChallengeType, LoginCredentials, LoginResult, TokenSet } from './auth.js';
-export type { AccountQuery, CallOptions, ClientOptions, HistoryQuery } from './client.js';
-export { RobinhoodClient } from './client.js';
+export type {
+  AccountQuery,
+  CallOptions,
+  ClientOptions,
+  HistoryInterval,
+  HistoryQuery,
+  HistorySpan,
+  PortfolioHistory,
+  PortfolioHistoryQuery,
+} from './client.js';
+export { HISTORY_SPANS, RobinhoodClient } from './client.js';
 export * from './errors.js';
 export type {
   AuthProvider,

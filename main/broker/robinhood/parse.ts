@@ -17,6 +17,8 @@ export interface RejectedItem {
   /** Path of the first bad field inside the item, e.g. "legs[0].strike_price". */
   fieldPath: string;
   problem: string;
+  /** The item as received, so the caller can keep it (quarantine) instead of dropping it. */
+  raw: unknown;
 }
 
 export interface ListResult<T> {
@@ -65,7 +67,13 @@ export function parseItems<S extends z.ZodType>(
     if (item === null || item === undefined) {
       // Batch endpoints answer unknown ids with null: the caller reports those as missing.
       if (options.skipNull) return;
-      rejected.push({ index, id: null, fieldPath: `results[${index}]`, problem: 'the item is null' });
+      rejected.push({
+        index,
+        id: null,
+        fieldPath: `results[${index}]`,
+        problem: 'the item is null',
+        raw: item ?? null,
+      });
       return;
     }
     const result = schema.safeParse(item);
@@ -79,6 +87,7 @@ export function parseItems<S extends z.ZodType>(
       id: readableId(item),
       fieldPath: formatPath(issue?.path ?? [], `results[${index}]`),
       problem: issue?.message ?? 'invalid item',
+      raw: item,
     });
   });
   if (!options.skipNull) reportRejected(rejected, items.length, endpoint, logger);

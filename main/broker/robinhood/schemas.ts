@@ -191,6 +191,34 @@ export const portfolioSchema = z
   .transform((portfolio) => ({ ...portfolio, account_number: idFromUrl(portfolio.account) }));
 export type Portfolio = z.output<typeof portfolioSchema>;
 
+/**
+ * One bar of `GET /portfolios/historicals/{n}/` (docs/broker-api.md#portfolio-history): equity (cash
+ * included) at its open and close.
+ */
+export const equityHistoricalSchema = z.object({
+  begins_at: text().min(10),
+  open_equity: decimalOrNull(),
+  /** Null for some span/interval pairs (then the open is all there is). */
+  close_equity: decimalOrNull(),
+  adjusted_open_equity: decimalOrNull(),
+  adjusted_close_equity: decimalOrNull(),
+  open_market_value: decimalOrNull(),
+  close_market_value: decimalOrNull(),
+  net_return: decimalOrNull(),
+  /** "pre" | "reg" | "post" */
+  session: textOrNull(),
+});
+export type EquityHistorical = z.output<typeof equityHistoricalSchema>;
+
+/** The envelope of the portfolio history; its bars are parsed one by one. */
+export const portfolioHistoricalsSchema = z.object({
+  span: textOrNull(),
+  interval: textOrNull(),
+  bounds: textOrNull(),
+  open_time: textOrNull(),
+  equity_historicals: z.array(z.unknown(), { error: 'expected an equity_historicals array' }),
+});
+
 // ---- stocks (docs/broker-api.md#stocks) -------------------------------------------------------------------------------
 
 export const stockPositionSchema = z
@@ -667,8 +695,11 @@ export const dividendSchema = z
     record_date: textOrNull(),
     payable_date: textOrNull(),
     paid_at: textOrNull(),
-    /** "pending" | "paid" | "reinvested" | "voided" */
-    state: text(),
+    /**
+     * "pending" | "paid" | "reinvested" | "voided"; absent from the recorded 2016–2018 payloads of
+     * public clients, where it is null here (a paid_at then says the dividend was paid).
+     */
+    state: textOrNull(),
     drip_enabled: boolOrNull(),
     cash_dividend_id: textOrNull(),
   })

@@ -14,6 +14,7 @@ import { accountRoutes } from './routes-account.js';
 import { authRoutes } from './routes-auth.js';
 import { historyRoutes } from './routes-history.js';
 import { marketRoutes } from './routes-market.js';
+import { portfolioHistoryRoutes } from './routes-portfolio-history.js';
 import { detail, type Reply, type Route, type RouteContext, type SimHttpRequest } from './routing.js';
 import type { Fault, ScenarioState, SimRequest, Simulator, SimulatorOptions } from './types.js';
 
@@ -91,6 +92,7 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
     ...accountRoutes(ctx),
     ...marketRoutes(ctx),
     ...historyRoutes(ctx),
+    ...portfolioHistoryRoutes(ctx),
   ];
 
   const server: Server = createServer((req, res) => {

@@ -1,6 +1,8 @@
 /**
  * Equity over time for the chart. 1D, 1W and 1M read portfolio_snapshots (one point per cycle);
  * 1Y and ALL read daily_portfolio_balances (one point per trading day, at 16:00 New York time).
+ * 1W and 1M start with the daily closes of the days before the first snapshot in the range (the
+ * broker's history on a new install), so they draw at once instead of waiting for weeks of cycles.
  * Every series is thinned to at most MAX_CHART_POINTS: time is cut into equal buckets and the
  * last point of each bucket is kept, so the newest value is always the last point.
  *
@@ -10,7 +12,7 @@
  */
 import { ALL_ACCOUNTS, type ChartPoint, type ChartRange, type ChartSeries } from '../../../shared/models.js';
 import { type Dec, dec, decString } from '../../util/money.js';
-import { addDays, daysBetween, MARKET_TIME_ZONE, nyDate } from '../market-time.js';
+import { addDays, daysBetween, MARKET_TIME_ZONE, nyDate, tradingDayOf } from '../market-time.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { isoAt } from '../repos/common.js';
 
@@ -22,20 +24,71 @@ const SNAPSHOT_SPANS_MS: Partial<Record<ChartRange, number>> = {
   '1M': 31 * 86_400_000,
 };
 
+/** Daily closes in [from, before), oldest first: the days a range's snapshots do not reach back to. */
+async function closesBefore(
+  db: Queryable,
+  accountKey: string,
+  from: string,
+  before: string,
+): Promise<ChartPoint[]> {
+  const result = await db.raw(
+    `select (date + time '16:00') at time zone ? as close_at, ending_balance
+       from daily_portfolio_balances
+      where account_number = ? and date >= ?::date and date < ?::date
+      order by date`,
+    [MARKET_TIME_ZONE, accountKey, from, before],
+  );
+  return (result.rows as DbRow[]).map((r) => ({ t: isoAt(r.close_at), equity: String(r.ending_balance) }));
+}
+
 async function snapshotPoints(
   db: Queryable,
   accountKey: string,
   now: Date,
   spanMs: number,
+  withEarlierCloses: boolean,
 ): Promise<ChartPoint[]> {
-  // Every query names one account, so each is a range scan of the (account, time) index.
-  const keys =
-    accountKey === ALL_ACCOUNTS
-      ? ((await db('trading_accounts').orderBy('account_number').pluck('account_number')) as string[])
-      : [accountKey];
+  if (accountKey === ALL_ACCOUNTS) return allAccountsSnapshotPoints(db, now, spanMs);
   const rangeStart = new Date(now.getTime() - spanMs);
   // Thin over the span the data covers, not the whole range: a young account's first hour of
   // snapshots is a line, not one point in one wide bucket.
+  const oldest = (await db('portfolio_snapshots')
+    .where({ account_number: accountKey })
+    .andWhere('taken_at', '>=', rangeStart.toISOString())
+    .min({ first: 'taken_at' })
+    .first()) as DbRow | undefined;
+  const firstSnapshot = oldest?.first ? new Date(oldest.first as string | Date) : null;
+  const earlier =
+    withEarlierCloses && (!firstSnapshot || firstSnapshot.getTime() - rangeStart.getTime() > 86_400_000)
+      ? await closesBefore(
+          db,
+          accountKey,
+          nyDate(rangeStart),
+          firstSnapshot ? tradingDayOf(firstSnapshot) : addDays(nyDate(now), 1),
+        )
+      : [];
+  if (!firstSnapshot) return earlier;
+  const from = new Date(Math.max(rangeStart.getTime(), firstSnapshot.getTime()));
+  const coveredMs = Math.max(1, now.getTime() - from.getTime());
+  // A span cut into n buckets can touch n + 1 of them; divide by one less to stay within the bound.
+  const bucketSeconds = coveredMs / 1000 / Math.max(1, MAX_CHART_POINTS - 1 - earlier.length);
+  const result = await db.raw(
+    `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket, taken_at, equity
+       from portfolio_snapshots
+      where account_number = ? and taken_at >= ? and taken_at <= ?
+      order by bucket, taken_at desc`,
+    [bucketSeconds, accountKey, from.toISOString(), now.toISOString()],
+  );
+  return [
+    ...earlier,
+    ...(result.rows as DbRow[]).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) })),
+  ];
+}
+
+/** The accounts' snapshots summed per bucket. Every query names one account (an index range scan). */
+async function allAccountsSnapshotPoints(db: Queryable, now: Date, spanMs: number): Promise<ChartPoint[]> {
+  const keys = (await db('trading_accounts').orderBy('account_number').pluck('account_number')) as string[];
+  const rangeStart = new Date(now.getTime() - spanMs);
   const firsts = (await Promise.all(
     keys.map((key) =>
       db('portfolio_snapshots')
@@ -152,7 +205,7 @@ export async function readChart(
       accountKey: options.accountKey,
       range: options.range,
       source: 'snapshots',
-      points: await snapshotPoints(db, options.accountKey, options.now, spanMs),
+      points: await snapshotPoints(db, options.accountKey, options.now, spanMs, options.range !== '1D'),
     };
   }
   return {

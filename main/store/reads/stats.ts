@@ -1,6 +1,7 @@
 /** Sync statistics for the status window: totals over all recorded cycles plus the latest runs. */
 import type { SyncRunView, SyncStats } from '../../../shared/models.js';
 import type { DbRow, Queryable } from '../repos/common.js';
+import { quarantineRepo } from '../repos/quarantine.js';
 import { runRecord } from '../repos/runs.js';
 
 /** Averages of counts and milliseconds (not money): plain numbers, rounded to `places`. */
@@ -59,6 +60,7 @@ export async function readStats(
     averageRequests: rounded(row?.avg_requests, 1),
     maxRequests: rounded(row?.max_requests, 0),
     rateLimitPerMinute: options.rateLimitPerMinute,
+    quarantined: await quarantineRepo.count(db),
     recentRuns,
   };
 }

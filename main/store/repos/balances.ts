@@ -29,6 +29,7 @@ const dailySpec: DeltaSpec = {
     'stock_value',
     'cash_value',
     'total_positions',
+    'source',
   ],
   touch: ['updated_at'],
 };
@@ -63,9 +64,15 @@ export function dailyRecord(r: DbRow): DailyBalanceRecord {
     cashValue: textOrNull(r.cash_value),
     totalPositions: numberOrNull(r.total_positions),
     notes: textOrNull(r.notes),
+    source: r.source === 'broker' ? 'broker' : 'app',
     createdAt: isoAt(r.created_at),
     updatedAt: isoAt(r.updated_at),
   };
+}
+
+/** A `date` column as YYYY-MM-DD, whether the driver returns a string or a Date. */
+function dateText(value: unknown): IsoDate {
+  return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
 }
 
 function dayChange(
@@ -165,6 +172,8 @@ export const dailyBalancesRepo = {
         stock_value: s.stockValue,
         cash_value: s.cash,
         total_positions: s.totalPositions ?? null,
+        // The app's own reading of the day replaces a day filled from the broker's history.
+        source: 'app',
         created_at: now,
         updated_at: now,
       },
@@ -173,7 +182,8 @@ export const dailyBalancesRepo = {
 
   /**
    * Fills days before the app existed from the broker's daily history (closing equity per day).
-   * Only missing days are added; a day already recorded is never overwritten.
+   * Only missing days are added; a day already recorded is never overwritten, except that the first
+   * day after the filled ones gets its missing starting balance (and day change) from them.
    */
   async backfill(
     trx: Knex.Transaction,
@@ -199,6 +209,7 @@ export const dailyBalancesRepo = {
         daily_pl: change.dailyPl,
         daily_pl_percent: change.dailyPlPercent,
         notes: 'backfilled from broker history',
+        source: 'broker',
         created_at: now,
         updated_at: now,
       };
@@ -206,7 +217,42 @@ export const dailyBalancesRepo = {
       return row;
     });
     const inserted = await insertMissing(trx, 'daily_portfolio_balances', ['account_number', 'date'], rows);
-    return { inserted, updated: 0, deleted: 0 };
+    // The first stored day after the filled ones, recorded when nothing was known before it, now
+    // has a day before it: its start is that day's close.
+    const last = parsed[parsed.length - 1] as HistoricalBalanceInput;
+    const next = (await trx('daily_portfolio_balances')
+      .where({ account_number: accountNumber })
+      .andWhere('date', '>', last.date)
+      .orderBy('date')
+      .first('date', 'starting_balance', 'ending_balance')) as DbRow | undefined;
+    let updated = 0;
+    if (next && next.starting_balance === null) {
+      const start = await previousEnding(trx, accountNumber, dateText(next.date));
+      const change = dayChange(start, String(next.ending_balance));
+      updated = (
+        await trx('daily_portfolio_balances')
+          .where({ account_number: accountNumber, date: dateText(next.date) })
+          .whereNull('starting_balance')
+          .update({
+            starting_balance: start,
+            daily_pl: change.dailyPl,
+            daily_pl_percent: change.dailyPlPercent,
+            updated_at: now,
+          })
+          .returning('date')
+      ).length;
+    }
+    return { inserted, updated, deleted: 0 };
+  },
+
+  /** The newest day stored for the account before `date` (any source), or null. */
+  async latestBefore(db: Queryable, accountNumber: string, date: IsoDate): Promise<IsoDate | null> {
+    const row = (await db('daily_portfolio_balances')
+      .where({ account_number: accountNumber })
+      .andWhere('date', '<', date)
+      .orderBy('date', 'desc')
+      .first('date')) as DbRow | undefined;
+    return row ? dateText(row.date) : null;
   },
 
   /** Oldest first, within [from, to] (dates in New York). */

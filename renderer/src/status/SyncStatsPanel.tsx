@@ -41,6 +41,12 @@ export function SyncStatsPanel({ stats, now }: { stats: SyncStats; now: Date }) 
           <dt>Avg cycle</dt>
           <dd>{formatDuration(stats.averageDurationMs)}</dd>
         </div>
+        {stats.quarantined > 0 && (
+          <div class="tile tile-warn" id="quarantined-items">
+            <dt>Unreadable items kept</dt>
+            <dd>{stats.quarantined}</dd>
+          </div>
+        )}
         <div class="tile tile-wide">
           <dt>API requests per cycle</dt>
           <dd>
