@@ -1,6 +1,7 @@
 /**
  * Progress inside a step, end to end: a first sync of the simulator (pages of 5, a client budget
- * of 1,200 requests a minute with a burst of 3) into PostgreSQL. The status events the runtime
+ * of 240 requests a minute with a burst of 3, slow enough that pages wait for it even on a loaded
+ * machine) into PostgreSQL. The status events the runtime
  * pushes during the trade-history step carry the pages and requests so far, the day the order
  * history has reached and the time waited on the rate limit; the tray's tooltip says the same.
  */
@@ -34,7 +35,7 @@ describe('progress inside a step (PostgreSQL, simulator)', () => {
       simulator: { pageSize: 5, clock },
       runtime: {
         clock,
-        requestsPerMinute: 1200,
+        requestsPerMinute: 240,
         brokerTuning: {
           backoffBaseMs: 5,
           backoffMaxMs: 20,

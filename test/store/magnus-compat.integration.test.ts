@@ -32,6 +32,7 @@ import {
 import { installMagnusCompat } from '../../main/store/compat/magnus-compat.js';
 import { pgTypes } from '../../main/store/database.js';
 import { openStore } from '../../main/store/index.js';
+import { tradingDayOf } from '../../main/store/market-time.js';
 import { MAGNUS_QUERIES, type MagnusQuery } from '../fixtures/magnus/queries.js';
 import {
   createTestDatabase,
@@ -212,7 +213,8 @@ async function magnus(client: pg.Client, id: string, params: unknown[] = []) {
 
 const dashUrl = () => dash.urlFor(db);
 const agentUrl = () => agent.urlFor(db);
-const today = () => new Date().toISOString().slice(0, 10);
+/** The day the sync files today's balance under: the New York trading day (a weekend is Friday's). */
+const today = () => tradingDayOf(new Date());
 const daysBack = (n: number) => new Date(Date.now() - n * MS_PER_DAY).toISOString().slice(0, 10);
 
 async function ourBalances(account: string) {
