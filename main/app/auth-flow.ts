@@ -6,7 +6,7 @@
 import type { LoginOutcome } from '../../shared/models.js';
 import type { SessionLoginState } from '../broker/robinhood/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
-import { classifyError } from '../engine/cycle.js';
+import { classifyError } from '../engine/cycle-errors.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 

@@ -8,6 +8,7 @@
  */
 import type { Handlers } from '../../shared/contract.js';
 import type { Capabilities, Dashboard, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import { tallyRuns } from '../../shared/run-tally.js';
 import {
   applySettingsPatch,
   type FieldErrors,
@@ -17,7 +18,8 @@ import {
 } from '../../shared/settings.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
 import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
-import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
+import { SyncCycleRunner } from '../engine/cycle.js';
+import { classifyError } from '../engine/cycle-errors.js';
 import { type CycleOutcome, failedCycle, type HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine, type Timers } from '../engine/engine.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
@@ -777,10 +779,7 @@ export function externalUrlProblem(url: string): string | null {
 
 function emptyStats(rateLimitPerMinute: number) {
   return {
-    cycles: 0,
-    successes: 0,
-    failures: 0,
-    partials: 0,
+    ...tallyRuns([]),
     successRate: null,
     averageDurationMs: null,
     averageRequests: null,

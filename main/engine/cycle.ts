@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import type { AuthPrompt, SyncProgress } from '../../shared/models.js';
+import type { SyncProgress } from '../../shared/models.js';
 import type {
   Account,
   OptionAggregatePosition,
@@ -26,23 +26,20 @@ import type {
   RobinhoodSession,
   StockOrder,
 } from '../broker/robinhood/index.js';
-import {
-  AuthRequiredError,
-  LoginBackoffError,
-  RobinhoodError,
-  ThrottledError,
-} from '../broker/robinhood/index.js';
 import { accountKeysFor } from '../logging/account-keys.js';
 import {
+  type AccountLease,
+  AccountLockError,
   type Broker,
   type FifoInputs,
+  type StartedRun,
   type Store,
   StoreInputError,
-  StoreOpenError,
   type WriteCounts,
 } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { AuthWaiting, CycleAborted, classifyError, DatabaseFailure, IncompleteData } from './cycle-errors.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
 import {
   accountInput,
@@ -86,6 +83,8 @@ export interface CycleRunnerOptions {
 }
 
 interface CycleTally {
+  /** The sync_runs row of this cycle (snapshots name it). */
+  runId: number | null;
   rowsWritten: number;
   streams: string[];
   accounts: string[];
@@ -93,11 +92,6 @@ interface CycleTally {
   counts: CycleCounts;
   historyDueAt: Date | null;
   errors: CycleError[];
-}
-
-/** A failure inside a store call: classified as a database problem. */
-class DatabaseFailure extends Error {
-  override readonly name = 'DatabaseFailure';
 }
 
 export class SyncCycleRunner implements CycleRunner {
@@ -116,6 +110,7 @@ export class SyncCycleRunner implements CycleRunner {
     const started = clock.monotonicMs();
     const mark = requestLog.mark();
     const tally: CycleTally = {
+      runId: null,
       rowsWritten: 0,
       streams: [],
       accounts: [],
@@ -125,26 +120,25 @@ export class SyncCycleRunner implements CycleRunner {
       errors: [],
     };
     let fatal: CycleError | null = null;
+    let run: StartedRun | null = null;
     try {
+      // The run is recorded before any broker request: an unreachable database costs none.
+      run = await this.inStore('record the start of the run', () =>
+        this.o.store.startRun({
+          startedAt: startedAt.toISOString(),
+          trigger: request.trigger,
+          agentId: this.agentId,
+          host: hostname(),
+        }),
+      );
+      tally.runId = run.id;
       await this.runAccounts(request, tally);
     } catch (error) {
       fatal = classifyError(error, this.o.store.location);
+      if (fatal.kind === 'internal') logger.error('sync cycle failed unexpectedly', { error });
     }
     const error = fatal ?? tally.errors[0] ?? null;
-    const committed = tally.streams.length > 0;
-    const allSkipped = tally.counts.accounts > 0 && tally.skipped.length === tally.counts.accounts;
-    const status =
-      error?.kind === 'aborted' && !committed
-        ? 'failed'
-        : error
-          ? committed
-            ? 'partial'
-            : 'failed'
-          : allSkipped
-            ? 'skipped'
-            : tally.skipped.length > 0
-              ? 'partial'
-              : 'success';
+    const status = statusOf(error, tally);
     const finishedAt = clock.now();
     const outcome: CycleOutcome = {
       status,
@@ -161,7 +155,7 @@ export class SyncCycleRunner implements CycleRunner {
       historyDueAt: tally.historyDueAt,
       error,
     };
-    if (error?.kind !== 'aborted') await this.recordRun(outcome);
+    if (run) await this.finishRun(run, outcome);
     const summary = {
       status,
       trigger: request.trigger,
@@ -195,8 +189,9 @@ export class SyncCycleRunner implements CycleRunner {
     for (const account of accounts) {
       const key = keys.get(account.account_number)!;
       throwIfAborted(signal);
-      const locked = await this.inStore(() =>
-        this.o.store.withAccountLock(key, () => this.syncAccount(request, account, key, tally, progress)),
+      // The lock names its own failures (AccountLockError); what the sync throws passes unchanged.
+      const locked = await this.o.store.withAccountLock(key, (lease) =>
+        this.syncAccount(request, account, key, lease, tally, progress),
       );
       if (locked.status === 'locked') {
         tally.skipped.push(key);
@@ -222,18 +217,23 @@ export class SyncCycleRunner implements CycleRunner {
     request: CycleRequest,
     account: Account,
     key: string,
+    lease: AccountLease,
     tally: CycleTally,
     progress: Progress,
   ): Promise<void> {
     const { signal } = request;
     progress.step(`Positions ${key}`);
-    await this.syncAccountState(account, key, tally, signal, progress);
+    // A database lost since the last account is noticed here, before any broker request for this one.
+    await this.inStore(`check the database and the account lock of ${key}`, () =>
+      lease.confirm(this.o.store.knex),
+    );
+    await this.syncAccountState(account, key, lease, tally, signal, progress);
 
     const due = await this.historyDue(key, request);
     if (due.run) {
       progress.step(`Trade history ${key}`);
       try {
-        await this.syncHistory(account, key, tally, signal);
+        await this.syncHistory(account, key, lease, tally, signal);
       } catch (error) {
         // The account state committed; report the history failure and go on with other accounts.
         const classified = classifyError(error, this.o.store.location);
@@ -250,7 +250,7 @@ export class SyncCycleRunner implements CycleRunner {
 
   private async historyDue(key: string, request: CycleRequest): Promise<{ run: boolean; at: Date | null }> {
     if (request.historyMode === 'force') return { run: true, at: null };
-    const state = await this.inStore(() =>
+    const state = await this.inStore(`read the trade-history state of ${key}`, () =>
       this.o.store.syncState.get(this.o.store.knex, key, HISTORY_STREAM),
     );
     const last = state?.lastSuccessAt ? new Date(state.lastSuccessAt) : null;
@@ -266,6 +266,7 @@ export class SyncCycleRunner implements CycleRunner {
   private async syncAccountState(
     account: Account,
     key: string,
+    lease: AccountLease,
     tally: CycleTally,
     signal: AbortSignal,
     progress: Progress,
@@ -316,11 +317,11 @@ export class SyncCycleRunner implements CycleRunner {
     }
     const positions = [...stocks.inputs, ...options.inputs];
     const now = this.o.clock.now();
-    const snapshot = snapshotInput(key, now, account, portfolio, positions);
+    const snapshot = { ...snapshotInput(key, now, account, portfolio, positions), runId: tally.runId };
 
     progress.step(`Writing ${key}`);
     throwIfAborted(signal);
-    const written = await this.inStore(() =>
+    const written = await this.inStore(`write the positions of ${key}`, () =>
       store.transaction(async (trx) => {
         const counts = [
           await store.accounts.upsert(trx, [accountInput(key, this.o.broker, account, portfolio)], now),
@@ -337,6 +338,7 @@ export class SyncCycleRunner implements CycleRunner {
           at: now.toISOString(),
           agentId: this.agentId,
         });
+        await lease.confirm(trx);
         return rows;
       }),
     );
@@ -357,7 +359,9 @@ export class SyncCycleRunner implements CycleRunner {
     const { client } = this.o.connection();
     const result = new Map<string, InstrumentLookup>();
     if (ids.length === 0) return result;
-    const cached = await this.inStore(() => store.instruments.getMany(store.knex, ids));
+    const cached = await this.inStore('read the cached instruments', () =>
+      store.instruments.getMany(store.knex, ids),
+    );
     for (const [id, record] of cached)
       result.set(id, { symbol: record.symbol, name: record.simpleName ?? record.name });
     const missing = ids.filter((id) => !cached.has(id));
@@ -367,7 +371,7 @@ export class SyncCycleRunner implements CycleRunner {
     const fetched = [...batch.byId.values()];
     for (const i of fetched) result.set(i.id, { symbol: i.symbol, name: i.simple_name ?? i.name });
     if (fetched.length > 0) {
-      tally.rowsWritten += await this.inStore(() =>
+      tally.rowsWritten += await this.inStore('write the instruments', () =>
         store.transaction(async (trx) =>
           sumCounts([await store.instruments.upsert(trx, fetched.map(instrumentInput), this.o.clock.now())]),
         ),
@@ -387,7 +391,9 @@ export class SyncCycleRunner implements CycleRunner {
     const { client } = this.o.connection();
     const result = new Map<string, OptionContract>();
     if (ids.length === 0) return result;
-    const cached = await this.inStore(() => store.optionInstruments.getMany(store.knex, ids));
+    const cached = await this.inStore('read the cached option instruments', () =>
+      store.optionInstruments.getMany(store.knex, ids),
+    );
     for (const [id, r] of cached) result.set(id, contractOf(r));
     const learned = optionInstrumentsFromAggregates(aggregates).filter((i) => !cached.has(i.id));
     for (const i of learned) result.set(i.id, contractOf({ ...i, chainId: i.chainId ?? null }));
@@ -402,7 +408,7 @@ export class SyncCycleRunner implements CycleRunner {
       }
     }
     if (learned.length > 0) {
-      tally.rowsWritten += await this.inStore(() =>
+      tally.rowsWritten += await this.inStore('write the option instruments', () =>
         store.transaction(async (trx) =>
           sumCounts([await store.optionInstruments.upsert(trx, uniqueById(learned), this.o.clock.now())]),
         ),
@@ -416,13 +422,14 @@ export class SyncCycleRunner implements CycleRunner {
   private async syncHistory(
     account: Account,
     key: string,
+    lease: AccountLease,
     tally: CycleTally,
     signal: AbortSignal,
   ): Promise<void> {
     const { store, logger } = this.o;
     const { client } = this.o.connection();
     const n = account.account_number;
-    const [stockSince, optionSince] = await this.inStore(() =>
+    const [stockSince, optionSince] = await this.inStore(`read the newest stored orders of ${key}`, () =>
       Promise.all([
         store.orders.latestUpdatedAt(store.knex, key, 'stock'),
         store.orders.latestUpdatedAt(store.knex, key, 'option'),
@@ -465,7 +472,7 @@ export class SyncCycleRunner implements CycleRunner {
 
     throwIfAborted(signal);
     const now = this.o.clock.now();
-    const { rows, trades } = await this.inStore(() =>
+    const { rows, trades } = await this.inStore(`write the trade history of ${key}`, () =>
       store.transaction(async (trx) => {
         const counts: WriteCounts[] = [
           await store.orders.upsert(
@@ -500,6 +507,7 @@ export class SyncCycleRunner implements CycleRunner {
           at: now.toISOString(),
           agentId: this.agentId,
         });
+        await lease.confirm(trx);
         return { rows: rowsWritten, trades };
       }),
     );
@@ -511,39 +519,47 @@ export class SyncCycleRunner implements CycleRunner {
 
   // ---- bookkeeping --------------------------------------------------------------------------
 
-  private async recordRun(outcome: CycleOutcome): Promise<void> {
+  private async finishRun(run: StartedRun, outcome: CycleOutcome): Promise<void> {
     try {
-      await this.o.store.runs.record(this.o.store.knex, {
-        startedAt: outcome.startedAt.toISOString(),
+      const finished = await run.finish({
         finishedAt: outcome.finishedAt.toISOString(),
         status: outcome.status,
-        trigger: outcome.trigger,
         streams: outcome.streams,
         accounts: [...outcome.accounts, ...outcome.skippedAccounts],
         apiRequests: outcome.apiRequests,
         rowsWritten: outcome.rowsWritten,
         durationMs: outcome.durationMs,
         error: outcome.error?.message ?? null,
-        agentId: this.agentId,
-        host: hostname(),
       });
+      if (!finished) this.o.logger.warn('this run had already been marked interrupted by another agent');
     } catch (error) {
-      this.o.logger.warn('could not record the sync run', {
-        reason: classifyError(new DatabaseFailure(messageOf(error)), this.o.store.location).message,
+      // The row stays 'running' without its lock: the next run marks it interrupted.
+      const failure = new DatabaseFailure('record the end of the run', error);
+      this.o.logger.warn('could not record the end of the sync run', {
+        error: classifyError(failure, this.o.store.location).message,
       });
     }
   }
 
-  private async inStore<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs one store call; a failure becomes a DatabaseFailure naming `operation`. */
+  private async inStore<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof RobinhoodError || error instanceof AuthWaiting || error instanceof IncompleteData)
-        throw error;
-      if (error instanceof StoreInputError) throw error;
-      throw new DatabaseFailure(messageOf(error), { cause: error });
+      // Already classified by the store: bad input, or the account lock lost.
+      if (error instanceof StoreInputError || error instanceof AccountLockError) throw error;
+      throw new DatabaseFailure(operation, error);
     }
   }
+}
+
+/** How a cycle ended, from its first error and what it committed or skipped. */
+function statusOf(error: CycleError | null, tally: CycleTally): CycleOutcome['status'] {
+  if (error?.kind === 'aborted') return 'interrupted';
+  const committed = tally.streams.length > 0;
+  if (error) return committed ? 'partial' : 'failed';
+  if (tally.counts.accounts > 0 && tally.skipped.length === tally.counts.accounts) return 'skipped';
+  return tally.skipped.length > 0 ? 'partial' : 'success';
 }
 
 /** The history stream's cursor: what the stored trade_history was computed from. */
@@ -654,24 +670,6 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new CycleAborted();
 }
 
-class CycleAborted extends Error {
-  override readonly name = 'CycleAborted';
-  constructor() {
-    super('The sync was stopped before it finished; nothing of the open stream was written.');
-  }
-}
-
-class AuthWaiting extends Error {
-  override readonly name = 'AuthWaiting';
-  constructor(readonly prompt: AuthPrompt) {
-    super(prompt.message);
-  }
-}
-
-class IncompleteData extends Error {
-  override readonly name = 'IncompleteData';
-}
-
 class Progress {
   private completed = 0;
   private total = 2;
@@ -683,67 +681,4 @@ class Progress {
     this.report({ step, completed: this.completed, total: Math.max(this.total, this.completed + 1) });
     this.completed += 1;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Turns anything a cycle can throw into a kind the engine schedules by, with a safe message. */
-export function classifyError(error: unknown, storeLocation: string): CycleError {
-  if (error instanceof AuthWaiting)
-    return { kind: 'auth', message: error.prompt.message, prompt: error.prompt };
-  if (error instanceof CycleAborted) return { kind: 'aborted', message: error.message };
-  if (error instanceof IncompleteData) return { kind: 'broker', message: error.message };
-  if (error instanceof ThrottledError)
-    return { kind: 'throttled', message: error.message, retryAt: error.retryAt };
-  if (error instanceof AuthRequiredError)
-    return { kind: 'auth', message: error.prompt.message, prompt: error.prompt };
-  if (error instanceof LoginBackoffError) {
-    return {
-      kind: 'auth',
-      message: error.message,
-      retryAt: error.retryAt,
-      prompt: { kind: 'credentials', message: error.message },
-    };
-  }
-  if (error instanceof RobinhoodError) {
-    switch (error.kind) {
-      case 'network':
-        return { kind: 'network', message: `The broker could not be reached (${error.message}).` };
-      case 'invalid-credentials':
-        return {
-          kind: 'auth',
-          message: error.message,
-          prompt: { kind: 'credentials', message: error.message },
-        };
-      case 'verification-denied':
-        return {
-          kind: 'auth',
-          message: error.message,
-          prompt: { kind: 'credentials', message: error.message },
-        };
-      case 'aborted':
-        return { kind: 'aborted', message: 'The sync was stopped before it finished.' };
-      default:
-        return { kind: 'broker', message: error.message };
-    }
-  }
-  if (
-    error instanceof DatabaseFailure ||
-    error instanceof StoreOpenError ||
-    error instanceof StoreInputError
-  ) {
-    const reason = databaseReason(error.message.split('\n')[0] ?? '').slice(0, 300);
-    return {
-      kind: 'database',
-      message: `The database failed (${storeLocation}): ${reason}`,
-    };
-  }
-  return { kind: 'internal', message: 'The sync failed unexpectedly; see the log for details.' };
-}
-
-/** knex prefixes the statement (with its values) to the error; keep the database's own reason. */
-function databaseReason(message: string): string {
-  return message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message;
 }

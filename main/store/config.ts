@@ -22,12 +22,15 @@ export interface StoreOptions {
   maxConnections?: number;
 }
 
-/** Raised when the store cannot be opened; the message is safe to show and log. */
+/**
+ * Raised when the store cannot be opened; the message is safe to show and log. 'unreachable': the
+ * server is down or not up yet (worth waiting for); every other reason is a configuration problem.
+ */
 export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
   constructor(
     message: string,
-    readonly reason: 'locked' | 'connect' | 'migrate' | 'config',
+    readonly reason: 'locked' | 'connect' | 'unreachable' | 'migrate' | 'config',
   ) {
     super(message);
   }

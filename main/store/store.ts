@@ -10,8 +10,15 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Knex } from 'knex';
 import type { ChartRange, ChartSeries, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
+import { errorMessage } from '../util/errors.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { type AccountLockResult, withAdvisoryLock, withMigrationLock } from './account-lock.js';
+import {
+  type AccountLease,
+  type AccountLockResult,
+  SOLE_OWNER_LEASE,
+  withAdvisoryLock,
+  withMigrationLock,
+} from './account-lock.js';
 import {
   describeLocation,
   redactMessage,
@@ -39,7 +46,9 @@ import { ordersRepo } from './repos/orders.js';
 import { positionsRepo } from './repos/positions.js';
 import { runsRepo, syncStateRepo } from './repos/runs.js';
 import { tradesRepo } from './repos/trades.js';
-import type { WriteCounts } from './rows.js';
+import type { SyncRunEnd, SyncRunStart, WriteCounts } from './rows.js';
+import { type HeldRun, startLockedRun, sweepInterruptedRuns } from './run-lock.js';
+import { isUnreachable } from './unreachable.js';
 import { accountKey, parseOne } from './validate.js';
 
 export interface FifoSource {
@@ -85,9 +94,17 @@ export interface Store {
    * { status: 'locked' } without running it when another agent holds it.
    * Embedded: runs fn (the folder lock already makes this process the only writer).
    */
-  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  withAccountLock<T>(
+    accountKey: string,
+    fn: (lease: AccountLease) => Promise<T>,
+  ): Promise<AccountLockResult<T>>;
   /** PostgreSQL: NOTIFY magnus_sync with the JSON payload, delivered on commit. Embedded: validates only. */
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
+  /**
+   * Records a cycle as it starts (a 'running' sync_runs row that stays marked alive until finished)
+   * after marking the runs of dead processes 'interrupted'. Every cycle that may write starts here.
+   */
+  startRun(start: SyncRunStart): Promise<StartedRun>;
 
   readonly accounts: typeof accountsRepo;
   readonly positions: typeof positionsRepo;
@@ -122,11 +139,23 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface StartedRun {
+  id: number;
+  /** Completes the row; false when another agent had already marked it interrupted. */
+  finish(end: SyncRunEnd): Promise<boolean>;
+}
+
 interface Backend {
   kind: StoreConfig['kind'];
+  /** Inserts a running run and keeps it marked alive (run-lock.ts); absent: this process owns the store alone. */
+  startLockedRun?(start: SyncRunStart): Promise<HeldRun>;
   location: string;
   knex: Knex;
-  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  /** A backend without a lease to lose (embedded) calls fn without one. */
+  withAccountLock<T>(
+    accountKey: string,
+    fn: (lease?: AccountLease) => Promise<T>,
+  ): Promise<AccountLockResult<T>>;
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
   close(): Promise<void>;
 }
@@ -142,6 +171,32 @@ function makeStore(backend: Backend): Store {
     };
   };
   let closed: Promise<void> | null = null;
+  /** Runs this store started and has not finished (what a sole owner must not mark interrupted). */
+  const openHere = new Set<number>();
+  const startRun = async (start: SyncRunStart): Promise<StartedRun> => {
+    const at = new Date(start.startedAt);
+    let held: HeldRun;
+    if (backend.startLockedRun) {
+      await sweepInterruptedRuns(knex, at);
+      held = await backend.startLockedRun(start);
+    } else {
+      const dead = (await runsRepo.running(knex)).filter((r) => !openHere.has(r.id)).map((r) => r.id);
+      await runsRepo.markInterrupted(knex, dead, at);
+      held = { id: await runsRepo.start(knex, start), release: async () => undefined };
+    }
+    openHere.add(held.id);
+    return {
+      id: held.id,
+      async finish(end) {
+        try {
+          return await runsRepo.finish(knex, held.id, end);
+        } finally {
+          openHere.delete(held.id);
+          await held.release();
+        }
+      },
+    };
+  };
   return {
     kind: backend.kind,
     location: backend.location,
@@ -149,9 +204,10 @@ function makeStore(backend: Backend): Store {
     transaction: (fn) => knex.transaction(fn),
     withAccountLock: (key, fn) => {
       parseOne(accountKey, key, 'accountKey');
-      return backend.withAccountLock(key, fn);
+      return backend.withAccountLock(key, (lease) => fn(lease ?? SOLE_OWNER_LEASE));
     },
     notify: (trx, payload) => backend.notify(trx, payload),
+    startRun,
     accounts: accountsRepo,
     positions: positionsRepo,
     orders: ordersRepo,
@@ -257,8 +313,8 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not connect to PostgreSQL at ${location}: ${redactMessage((error as Error).message, url)}`,
-      'connect',
+      `Could not connect to PostgreSQL at ${location}: ${redactMessage(errorMessage(error), url)}`,
+      isUnreachable(error) ? 'unreachable' : 'connect',
     );
   }
   const migrationConnection = pgConnectionConfig(url, { applicationName: 'magnus-sync-migrate' });
@@ -267,8 +323,8 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not prepare the PostgreSQL database at ${location}: ${redactMessage((error as Error).message, url)}`,
-      'migrate',
+      `Could not prepare the PostgreSQL database at ${location}: ${redactMessage(errorMessage(error), url)}`,
+      isUnreachable(error) ? 'unreachable' : 'migrate',
     );
   }
   const agent = (options.agentId ?? hostname()).slice(0, 40);
@@ -282,6 +338,13 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
     location,
     knex,
     withAccountLock: (key, fn) => withAdvisoryLock(lockConnection, url, key, fn, logger),
+    startLockedRun: (start) =>
+      startLockedRun(
+        pgConnectionConfig(url, { ...pgOptions, applicationName: `magnus-sync-run:${agent}` }),
+        url,
+        start,
+        logger,
+      ),
     notify: (trx, payload) => sendNotification(trx, payload),
     close: () => knex.destroy(),
   });

@@ -3,6 +3,7 @@
  * bundle and inside an Electron asar. Append new steps; never edit a released one.
  */
 import { initialSchema } from './0001_initial.js';
+import { runRecords } from './0002_run_records.js';
 import type { StoreMigration } from './types.js';
 
-export const MIGRATIONS: readonly StoreMigration[] = [initialSchema];
+export const MIGRATIONS: readonly StoreMigration[] = [initialSchema, runRecords];
