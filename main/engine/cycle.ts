@@ -42,6 +42,15 @@ import type { Logger } from '../util/logger.js';
 import { AuthWaiting, CycleAborted, classifyError, DatabaseFailure, IncompleteData } from './cycle-errors.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
 import {
+  emptyBatch,
+  HISTORY_LISTS,
+  type HistoryBatch,
+  type ImportPosition,
+  importPositionIn,
+  LIST_NAMES,
+  positionAfter,
+} from './history-import.js';
+import {
   accountInput,
   dividendRows,
   type InstrumentLookup,
@@ -79,6 +88,8 @@ export interface CycleRunnerOptions {
   onAccountKey?: (fullNumber: string, key: string) => void;
   /** Re-read orders updated this long before the newest one stored (de-duplicated by id). */
   historyOverlapMs?: number;
+  /** A first history import commits every this many broker pages (default 5). */
+  historyChunkPages?: number;
   agentId?: string;
 }
 
@@ -96,10 +107,12 @@ interface CycleTally {
 
 export class SyncCycleRunner implements CycleRunner {
   private readonly historyOverlapMs: number;
+  private readonly historyChunkPages: number;
   private readonly agentId: string;
 
   constructor(private readonly o: CycleRunnerOptions) {
     this.historyOverlapMs = o.historyOverlapMs ?? 10 * 60_000;
+    this.historyChunkPages = o.historyChunkPages ?? 5;
     this.agentId = o.agentId ?? `${hostname()}:${process.pid}`;
   }
 
@@ -429,6 +442,14 @@ export class SyncCycleRunner implements CycleRunner {
     const { store, logger } = this.o;
     const { client } = this.o.connection();
     const n = account.account_number;
+    const state = await this.inStore(`read the trade-history state of ${key}`, () =>
+      store.syncState.get(store.knex, key, HISTORY_STREAM),
+    );
+    // Until a history sync has completed once, it is the first import, committed in chunks.
+    if (!state?.lastSuccessAt) {
+      await this.importHistory(account, key, lease, tally, signal, importPositionIn(state?.cursor));
+      return;
+    }
     const [stockSince, optionSince] = await this.inStore(`read the newest stored orders of ${key}`, () =>
       Promise.all([
         store.orders.latestUpdatedAt(store.knex, key, 'stock'),
@@ -447,19 +468,94 @@ export class SyncCycleRunner implements CycleRunner {
     requireComplete(logger, `${key} option orders`, optionOrders.rejected);
     requireComplete(logger, `${key} dividends`, dividends.rejected);
     requireComplete(logger, `${key} option events`, events.rejected);
+    const batch: HistoryBatch = {
+      stockOrders: stockOrders.items,
+      optionOrders: optionOrders.items,
+      dividends: dividends.items,
+      optionEvents: events.items,
+    };
+    await this.writeHistory(key, lease, tally, signal, batch, 'complete');
+  }
 
+  /**
+   * The first import of an account's history: each listing read page by page, and every
+   * `historyChunkPages` pages the rows read so far committed together with the position of the
+   * next page (sync_state's cursor), so a restart goes on from the last commit. trade_history is
+   * not touched until the last page: the FIFO rebuild runs once, in the commit that completes the
+   * import.
+   */
+  private async importHistory(
+    account: Account,
+    key: string,
+    lease: AccountLease,
+    tally: CycleTally,
+    signal: AbortSignal,
+    resume: ImportPosition | null,
+  ): Promise<void> {
+    const { logger } = this.o;
+    const { client } = this.o.connection();
+    const n = account.account_number;
+    const startedAt = resume?.startedAt ?? this.o.clock.now().toISOString();
+    if (resume) logger.info(`resuming the trade-history import of ${key}`, { list: resume.list });
+    let batch = emptyBatch();
+    let pages = 0;
+    const first = resume ? HISTORY_LISTS.indexOf(resume.list) : 0;
+    for (let i = first; i < HISTORY_LISTS.length; i++) {
+      const list = HISTORY_LISTS[i]!;
+      const cursor = resume && i === first ? resume.cursor : null;
+      for await (const page of client.historyPages(list, { accountNumber: n, cursor, signal })) {
+        // A skipped order could fall behind the cursor for good: the import waits for a complete read.
+        requireComplete(logger, `${key} ${LIST_NAMES[list]}`, page.rejected);
+        (batch[list] as unknown[]).push(...page.items);
+        pages += 1;
+        const after = positionAfter(startedAt, i, page);
+        if (pages >= this.historyChunkPages && after) {
+          await this.writeHistory(key, lease, tally, signal, batch, after);
+          batch = emptyBatch();
+          pages = 0;
+        }
+      }
+    }
+    if (resume) {
+      // Orders placed or changed while the import was stopped may sit on pages read before:
+      // read again what changed since the import began.
+      const updatedSince = new Date(new Date(startedAt).getTime() - this.historyOverlapMs);
+      const stock = await client.listStockOrders({ accountNumber: n, updatedSince, signal });
+      const option = await client.listOptionOrders({ accountNumber: n, updatedSince, signal });
+      requireComplete(logger, `${key} stock orders`, stock.rejected);
+      requireComplete(logger, `${key} option orders`, option.rejected);
+      batch.stockOrders.push(...stock.items);
+      batch.optionOrders.push(...option.items);
+    }
+    await this.writeHistory(key, lease, tally, signal, batch, 'complete');
+  }
+
+  /**
+   * Writes history items in one transaction. 'complete': the history is whole, so trade_history is
+   * rebuilt (unless its inputs are unchanged) and the stream's watermark advances. An import
+   * position: a chunk of a first import; only the cursor moves, trade_history is left alone.
+   */
+  private async writeHistory(
+    key: string,
+    lease: AccountLease,
+    tally: CycleTally,
+    signal: AbortSignal,
+    batch: HistoryBatch,
+    end: 'complete' | ImportPosition,
+  ): Promise<void> {
+    const { store } = this.o;
     const symbols = await this.instrumentsFor(
       unique([
-        ...stockOrders.items.map((o) => o.instrument_id),
-        ...dividends.items.map((d) => d.instrument_id),
+        ...batch.stockOrders.map((o) => o.instrument_id),
+        ...batch.dividends.map((d) => d.instrument_id),
       ]),
       tally,
       signal,
     );
     const contracts = await this.contractsFor(
       unique([
-        ...optionOrders.items.flatMap((o) => o.legs.filter(needsContract).map((l) => l.option_id)),
-        ...events.items.flatMap((e) => (e.option_id ? [e.option_id] : [])),
+        ...batch.optionOrders.flatMap((o) => o.legs.filter(needsContract).map((l) => l.option_id)),
+        ...batch.optionEvents.flatMap((e) => (e.option_id ? [e.option_id] : [])),
       ]),
       [],
       tally,
@@ -467,8 +563,8 @@ export class SyncCycleRunner implements CycleRunner {
     );
     const symbolOf = (id: string) => symbols.get(id)?.symbol ?? null;
     const contractLookup = (id: string) => contracts.get(id) ?? null;
-    const stock = stockOrderRows(key, dropDuplicates(stockOrders.items), symbolOf);
-    const option = optionOrderRows(key, dropDuplicates(optionOrders.items), contractLookup);
+    const stock = stockOrderRows(key, dropDuplicates(batch.stockOrders), symbolOf);
+    const option = optionOrderRows(key, dropDuplicates(batch.optionOrders), contractLookup);
 
     throwIfAborted(signal);
     const now = this.o.clock.now();
@@ -481,23 +577,27 @@ export class SyncCycleRunner implements CycleRunner {
             [...stock.executions, ...option.executions],
             now,
           ),
-          await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
-          await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
+          await store.dividends.upsert(trx, dividendRows(key, batch.dividends, symbolOf), now),
+          await store.optionEvents.upsert(trx, optionEventRows(key, batch.optionEvents, contractLookup), now),
         ];
-        // The FIFO result changes only with the fills and events (just upserted), the day and the
-        // open option positions: with all of them as at the last rebuild, the stored trades stand.
-        const inputs = await store.fifoInputs(trx, key, now);
-        const state = await store.syncState.get(trx, key, HISTORY_STREAM);
-        let trades: number;
-        if (sumCounts(counts) === 0 && isDeepStrictEqual(fifoInputsIn(state?.cursor), inputs)) {
-          trades = await store.trades.count(trx, key);
+        let trades: number | null = null;
+        if (end === 'complete') {
+          // The FIFO result changes only with the fills and events (just upserted), the day and the
+          // open option positions: with all of them as at the last rebuild, the stored trades stand.
+          const inputs = await store.fifoInputs(trx, key, now);
+          const state = await store.syncState.get(trx, key, HISTORY_STREAM);
+          if (sumCounts(counts) === 0 && isDeepStrictEqual(fifoInputsIn(state?.cursor), inputs)) {
+            trades = await store.trades.count(trx, key);
+          } else {
+            const rebuilt = await store.rebuildTradeHistory(trx, key, now);
+            counts.push(rebuilt.counts);
+            trades = rebuilt.trades;
+          }
+          // The watermark moves only with this commit; the order high-water mark is the newest stored order.
+          counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
         } else {
-          const rebuilt = await store.rebuildTradeHistory(trx, key, now);
-          counts.push(rebuilt.counts);
-          trades = rebuilt.trades;
+          counts.push(await importStateCounts(store, trx, key, now, end));
         }
-        // The watermark moves only with this commit; the order high-water mark is the newest stored order.
-        counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',
@@ -512,9 +612,11 @@ export class SyncCycleRunner implements CycleRunner {
       }),
     );
     tally.rowsWritten += rows;
-    tally.streams.push(`${HISTORY_STREAM}:${key}`);
-    tally.counts.orders += stockOrders.items.length + optionOrders.items.length;
-    tally.counts.trades += trades;
+    tally.counts.orders += batch.stockOrders.length + batch.optionOrders.length;
+    if (trades !== null) {
+      tally.streams.push(`${HISTORY_STREAM}:${key}`);
+      tally.counts.trades += trades;
+    }
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------
@@ -587,6 +689,27 @@ async function syncStateCounts(
       lastAttemptAt: now.toISOString(),
       lastError: null,
       cursor,
+    },
+    now,
+  );
+  return { inserted: 0, updated: changed, deleted: 0 };
+}
+
+/** Saves an unfinished import's position; lastSuccessAt stays unset until the import completes. */
+async function importStateCounts(
+  store: Store,
+  trx: Parameters<Store['notify']>[0],
+  key: string,
+  now: Date,
+  position: ImportPosition,
+): Promise<WriteCounts> {
+  const changed = await store.syncState.save(
+    trx,
+    {
+      accountNumber: key,
+      stream: HISTORY_STREAM,
+      lastAttemptAt: now.toISOString(),
+      cursor: { import: position },
     },
     now,
   );

@@ -18,7 +18,16 @@ import { type CredentialsProvider, RobinhoodSession, type TokenStore } from './s
 
 export type { CodeChallengeType, LoginCredentials, LoginResult, TokenSet } from './auth.js';
 export { Authenticator, PendingLogin } from './auth.js';
-export type { AccountQuery, CallOptions, ClientOptions, HistoryQuery } from './client.js';
+export type {
+  AccountQuery,
+  CallOptions,
+  ClientOptions,
+  HistoryItems,
+  HistoryList,
+  HistoryPage,
+  HistoryPageQuery,
+  HistoryQuery,
+} from './client.js';
 export { RobinhoodClient } from './client.js';
 export { API_VERSION, CLIENT_ID, DEFAULT_BASE_URL } from './constants.js';
 export * from './errors.js';
@@ -28,6 +37,7 @@ export type {
   HttpClientOptions,
   HttpRequest,
   HttpResponse,
+  ListPage,
   PageOptions,
   QueryValue,
 } from './http.js';
