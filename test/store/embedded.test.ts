@@ -74,7 +74,7 @@ describe('embedded database folder', () => {
     const again = await openStore({ kind: 'embedded', dataDir: dir });
     try {
       expect((await again.accounts.get(again.knex, '****4141'))?.accountType).toBe('margin');
-      expect(await appliedMigrations(again.knex)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(again.knex)).toEqual(['0001_initial', '0002_run_records']);
       await again.close();
       // Closing twice is harmless.
       await again.close();

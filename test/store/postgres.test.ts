@@ -45,10 +45,10 @@ describe('PostgreSQL store', () => {
   });
 
   it('migrates once however many agents open it, and reopening changes nothing', async () => {
-    expect(await appliedMigrations(agentA.knex)).toEqual(['0001_initial']);
+    expect(await appliedMigrations(agentA.knex)).toEqual(['0001_initial', '0002_run_records']);
     const third = await openStore({ kind: 'postgres', url: db.url });
     try {
-      expect(await appliedMigrations(third.knex)).toEqual(['0001_initial']);
+      expect(await appliedMigrations(third.knex)).toEqual(['0001_initial', '0002_run_records']);
       expect((await third.accounts.list(third.knex)).map((a) => a.accountNumber)).toEqual([
         '****4141',
         '****9999',
