@@ -8,6 +8,7 @@ import type { SessionLoginState } from '../broker/robinhood/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
 import { classifyError } from '../engine/cycle-errors.js';
 import type { Clock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** The broker asks to poll an approval no more often than this. */
@@ -96,9 +97,9 @@ export class ApprovalWatcher {
         }
       } catch (error) {
         if (signal.aborted) return;
-        const message = classifyError(error, '').message;
-        logger.warn('waiting for the approval failed', { reason: message });
-        this.o.onFailed(message);
+        const classified = classifyError(error, '');
+        logger.warn('waiting for the approval failed', errorMeta(classified));
+        this.o.onFailed(classified.message);
         return;
       }
       if (clock.monotonicMs() > deadline) {

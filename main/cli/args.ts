@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { postgresUrlProblem, SYNC_INTERVAL_BOUNDS, TRADE_INTERVAL_BOUNDS } from '../../shared/settings.js';
 import { isAccountKey } from '../store/account-key.js';
 import { roleNameProblem } from '../store/compat/magnus-sql.js';
+import { errorMessage } from '../util/errors.js';
 
 export const EXIT = { ok: 0, cycleFailed: 1, usage: 2, needsUser: 3 } as const;
 
@@ -209,7 +210,7 @@ function parse(argv: readonly string[]) {
 
 function describeParseError(error: unknown): string {
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const option = /'(-[^']*)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return `Unknown option ${option ?? ''}. Run magnus-sync --help.`.replace('  ', ' ');

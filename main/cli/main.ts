@@ -26,6 +26,7 @@ import {
 } from '../secrets/index.js';
 import { startWebServer } from '../server/web-server.js';
 import { type ExportDataset, openStore, type Store, StoreOpenError } from '../store/index.js';
+import { errorMeta } from '../util/errors.js';
 import {
   type CliCommand,
   type CommonOptions,
@@ -84,7 +85,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (error) {
     if (isConfigurationError(error)) return configurationError(error, { dataDir, logger, redactor, io });
     code = EXIT.cycleFailed;
-    logger.error('magnus-sync failed unexpectedly', { error });
+    logger.error('magnus-sync failed unexpectedly', errorMeta(error));
     return code;
   } finally {
     if (code !== EXIT.usage) logger.openFile();
@@ -318,9 +319,7 @@ async function prepareWhenReachable(
     } catch (error) {
       if (!isUnreachableStore(error)) return { error };
       ctx.logger.openFile();
-      ctx.logger.warn(`the database is not reachable yet; retrying in ${waitSeconds} s`, {
-        error: (error as Error).message,
-      });
+      ctx.logger.warn(`the database is not reachable yet; retrying in ${waitSeconds} s`, errorMeta(error));
     }
     const woke = await Promise.race([
       new Promise<'timer'>((resolve) => setTimeout(() => resolve('timer'), waitSeconds * 1000)),

@@ -27,6 +27,7 @@ import type { SyncState } from '../../shared/models.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import { errorMeta } from '../util/errors.js';
 import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
@@ -86,9 +87,7 @@ export function startDesktopApp(
     .whenReady()
     .then(() => new DesktopApp({ dataDir, demo: args.demo, hidden: args.hidden, argv, env, log }).start())
     .catch((error: unknown) => {
-      log.error('the desktop app could not start', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      log.error('the desktop app could not start', errorMeta(error));
       console.error('Magnus Sync could not start:', error);
       app.exit(1);
     });
@@ -169,9 +168,7 @@ class DesktopApp {
     // Re-write the login entry at start: an AppImage that moved needs the new path in it.
     if (launchAtLogin && settings.get().launchAtLogin) {
       await launchAtLogin.set(true).catch((error: unknown) => {
-        logger.warn('the login item could not be refreshed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        logger.warn('the login item could not be refreshed', errorMeta(error));
       });
     }
 

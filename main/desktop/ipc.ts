@@ -20,6 +20,7 @@ import {
 } from '../../shared/contract.js';
 import type { EventBus } from '../app/runtime-types.js';
 import { describeIssues } from '../server/call-dispatch.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** What ipc.ts reads of an IpcMainInvokeEvent. */
@@ -63,9 +64,7 @@ export async function handleCall(
   try {
     return { ok: true, value: await handler(parsed.data) };
   } catch (error) {
-    o.logger.error(`ipc: call ${name} failed`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    o.logger.error(`ipc: call ${name} failed`, errorMeta(error));
     return fail('internal', `The ${name} call failed; the log has the details.`);
   }
 }

@@ -38,6 +38,7 @@ import {
   type WriteCounts,
 } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { AuthWaiting, CycleAborted, classifyError, DatabaseFailure, IncompleteData } from './cycle-errors.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
@@ -148,7 +149,7 @@ export class SyncCycleRunner implements CycleRunner {
       await this.runAccounts(request, tally);
     } catch (error) {
       fatal = classifyError(error, this.o.store.location);
-      if (fatal.kind === 'internal') logger.error('sync cycle failed unexpectedly', { error });
+      if (fatal.kind === 'internal') logger.error('sync cycle failed unexpectedly', errorMeta(error));
     }
     const error = fatal ?? tally.errors[0] ?? null;
     const status = statusOf(error, tally);
@@ -637,9 +638,10 @@ export class SyncCycleRunner implements CycleRunner {
     } catch (error) {
       // The row stays 'running' without its lock: the next run marks it interrupted.
       const failure = new DatabaseFailure('record the end of the run', error);
-      this.o.logger.warn('could not record the end of the sync run', {
-        error: classifyError(failure, this.o.store.location).message,
-      });
+      this.o.logger.warn(
+        'could not record the end of the sync run',
+        errorMeta(classifyError(failure, this.o.store.location)),
+      );
     }
   }
 

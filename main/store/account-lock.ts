@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
-import { redactMessage } from './config.js';
+import { databaseErrorMeta, redactMessage } from './config.js';
 import type { Queryable } from './repos/common.js';
 
 /** The advisory lock key space of Magnus Sync: the first int4 of the two-key form ("MSYN"). */
@@ -54,10 +54,11 @@ export async function withAdvisoryLock<T>(
   // A dropped connection must not crash the process; the lock is gone with it, and no stream of
   // this account may commit any more (see AccountLease).
   client.on('error', (error) => {
-    lost = redactMessage(error.message, url);
+    const meta = databaseErrorMeta(error, url);
+    lost = meta.error.message;
     logger.warn('The account lock connection failed; this account will not commit until it is synced again', {
       accountKey,
-      error: lost,
+      ...meta,
     });
   });
   try {
@@ -109,7 +110,7 @@ export async function withAdvisoryLock<T>(
           .catch((error: unknown) =>
             logger.warn('Could not release the account lock (it goes with the connection)', {
               accountKey,
-              error: redactMessage(errorMessage(error), url),
+              ...databaseErrorMeta(error, url),
             }),
           );
       }
@@ -150,7 +151,7 @@ export async function withMigrationLock<T>(
 ): Promise<T> {
   const client = new pg.Client(connection);
   client.on('error', (error) => {
-    logger.warn('The migration lock connection failed', { error: redactMessage(error.message, url) });
+    logger.warn('The migration lock connection failed', databaseErrorMeta(error, url));
   });
   await client.connect();
   try {

@@ -1,6 +1,8 @@
 /**
  * How the store is opened, and how a database location is shown without its password.
  */
+
+import { describeError, type LoggedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 export type StoreConfig =
@@ -55,6 +57,12 @@ export function redactUrl(url: string): string {
     if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
   }
   return parsed.toString();
+}
+
+/** errorMeta (main/util/errors.ts) with every trace of the database URL's password removed. */
+export function databaseErrorMeta(error: unknown, url: string | null): { error: LoggedError } {
+  const described = describeError(error);
+  return { error: { ...described, message: redactMessage(described.message, url) } };
 }
 
 /** Removes every trace of the URL's password from a message (raw, percent-decoded, and the URL itself). */

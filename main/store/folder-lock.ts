@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import lockfile from 'proper-lockfile';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { StoreOpenError } from './config.js';
 
@@ -86,7 +87,7 @@ export async function lockDataFolder(
         // Nothing safe is left to do but say so loudly; the next write will likely fail.
         options.logger.error('Lost the lock on the embedded database folder', {
           folder,
-          error: error.message,
+          ...errorMeta(error),
         });
       },
     });
@@ -131,7 +132,7 @@ export async function lockDataFolder(
         await unlock();
       } catch (error) {
         // Already released or compromised: nothing of ours is left to remove.
-        options.logger.debug('Folder lock was already released', { error: (error as Error).message });
+        options.logger.debug('Folder lock was already released', errorMeta(error));
       }
     },
   };

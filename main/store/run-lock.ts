@@ -9,7 +9,7 @@ import pg from 'pg';
 import { errorMessage } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ADVISORY_LOCK_NAMESPACE } from './account-lock.js';
-import { redactMessage } from './config.js';
+import { databaseErrorMeta, redactMessage } from './config.js';
 import type { Queryable } from './repos/common.js';
 import { INTERRUPTED_RUN_MESSAGE } from './repos/runs.js';
 import type { SyncRunStart } from './rows.js';
@@ -39,9 +39,10 @@ export async function startLockedRun(
   const r = parseOne(syncRunStartSchema, start, 'run');
   const client = new pg.Client(connection);
   client.on('error', (error) => {
-    logger.warn('The run lock connection failed; another agent will mark this run interrupted', {
-      error: redactMessage(error.message, url),
-    });
+    logger.warn(
+      'The run lock connection failed; another agent will mark this run interrupted',
+      databaseErrorMeta(error, url),
+    );
   });
   try {
     await client.connect();
