@@ -2,9 +2,9 @@
 // The headless `magnus-sync` command: runs the compiled CLI (npm install builds dist/ through `prepare`).
 import { runCli } from '../dist/main/cli/main.js';
 
-// The first SIGINT/SIGTERM stops gracefully (the running cycle rolls back, the store closes). A
-// second one at least a second later forces the exit. The grace period matters: signal-exit (used by
-// proper-lockfile for the embedded folder lock) re-sends the signal it saw to this process.
+// The first SIGINT/SIGTERM stops gracefully (the running cycle rolls back, the store closes and
+// stops the embedded database server). A second one at least a second later forces the exit (a
+// terminal's Ctrl-C may deliver the signal twice at once).
 const stopSignal = new Promise((resolve) => {
   let firstAt = null;
   for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -12,14 +12,21 @@ import { z } from 'zod';
 import type {
   Capabilities,
   ChartSeries,
+  ClosedTradesView,
   CredentialsView,
   Dashboard,
   LoginOutcome,
   SyncStats,
   SyncStatus,
 } from './models.js';
-import { CHART_RANGES } from './models.js';
-import type { FieldErrors, SettingsView } from './settings.js';
+import { CHART_RANGES, TRADE_PERIODS } from './models.js';
+import type {
+  EmbeddedDatabaseView,
+  EmbeddedPasswordReveal,
+  FieldErrors,
+  MagnusCompatSetup,
+  SettingsView,
+} from './settings.js';
 import { settingsPatchSchema } from './settings.js';
 
 /** Everything a window needs at load; afterwards it follows the pushed events. */
@@ -37,8 +44,21 @@ export interface AppStateSnapshot {
 
 const empty = z.object({}).strict();
 
-/** Masked account key as stored, e.g. "****4141". */
+/** Masked account key as stored, e.g. "****4141", or "all" (ALL_ACCOUNTS) where a call sums accounts. */
 export const accountKeySchema = z.string().min(1).max(32);
+
+export const closedTradesRequestSchema = z
+  .object({
+    accountKey: accountKeySchema,
+    period: z.enum(TRADE_PERIODS),
+    /** Only this symbol (as stored, e.g. "AAPL"). */
+    symbol: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9.-]{1,16}$/, { error: 'Symbol must be 1–16 letters, digits, dots or dashes.' })
+      .optional(),
+  })
+  .strict();
 
 export const CREDENTIAL_FIELDS = ['username', 'password', 'totpSecret'] as const;
 export type CredentialField = (typeof CREDENTIAL_FIELDS)[number];
@@ -106,6 +126,8 @@ export const calls = {
     z.object({ accountKey: accountKeySchema, range: z.enum(CHART_RANGES) }).strict(),
   ),
   getStats: call<SyncStats>()(empty),
+  /** Realized P&L and dividends received per period; closed trades filtered by period and symbol. */
+  getClosedTrades: call<ClosedTradesView>()(closedTradesRequestSchema),
 
   /** Runs a cycle at once, or joins the one running; resolves when the request is accepted. */
   syncNow: call<{ accepted: boolean; message: string }>()(empty),
@@ -131,6 +153,23 @@ export const calls = {
   submitVerificationCode: call<LoginOutcome>()(verificationCodeSchema),
   /** Connects to a PostgreSQL URL (a password may be inline) without saving anything. */
   testDatabase: call<{ ok: boolean; message: string }>()(testDatabaseSchema),
+
+  /** How dashboards connect to the embedded database (without its password). */
+  getEmbeddedDatabase: call<EmbeddedDatabaseView>()(empty),
+  /** The embedded database's password and full URL, on the user's request; desktop app only. */
+  revealEmbeddedDatabasePassword: call<EmbeddedPasswordReveal>()(empty),
+  /**
+   * "Magnus dashboard compatibility" on the embedded database: creates ROLE as a login when missing
+   * and the magnus_compat layer for it (docs/magnus-compat.md); desktop app only.
+   */
+  setUpMagnusCompat: call<MagnusCompatSetup>()(
+    z
+      .object({
+        role: z.string().trim().min(1, { error: 'Enter a login name.' }).max(63),
+        account: accountKeySchema.optional(),
+      })
+      .strict(),
+  ),
 
   openLogFolder: call<{ ok: boolean; message: string }>()(empty),
   /** Opens an allow-listed https URL in the user's browser. */

@@ -16,7 +16,16 @@ export type IsoTime = string;
 /** A calendar date, "YYYY-MM-DD". */
 export type IsoDate = string;
 
-export const SYNC_STATES = ['idle', 'syncing', 'paused', 'error', 'needs-auth', 'offline'] as const;
+/** `starting`: the desktop app is up but its sync engine has not answered yet (no engine reports it). */
+export const SYNC_STATES = [
+  'starting',
+  'idle',
+  'syncing',
+  'paused',
+  'error',
+  'needs-auth',
+  'offline',
+] as const;
 export type SyncState = (typeof SYNC_STATES)[number];
 
 export const SYNC_TRIGGERS = ['schedule', 'manual', 'startup', 'resume', 'cli'] as const;
@@ -39,6 +48,26 @@ export interface SyncProgress {
   step: string;
   completed: number;
   total: number;
+  /** What has moved inside the current step; absent until something has. */
+  activity?: StepActivity;
+}
+
+/**
+ * What moves inside one step of a cycle (a long trade-history import, say), pushed with the status
+ * events as it happens.
+ */
+export interface StepActivity {
+  /** HTTP requests sent in this step, retries included. */
+  requests: number;
+  /** Pages of paginated listings read in this step. */
+  pages: number;
+  /**
+   * The oldest day the trade-history listings have reached (orders come newest first), New York
+   * date; null outside the history step or before its first page.
+   */
+  reachedDate: IsoDate | null;
+  /** Time spent waiting on the client's rate limit in this step, milliseconds. */
+  rateLimitWaitMs: number;
 }
 
 /** The live state of the engine; pushed on every change. */
@@ -96,6 +125,8 @@ export interface PortfolioSnapshotView {
 }
 
 export interface StockPositionView {
+  /** The account holding it (positions of every account carry theirs in the All accounts view). */
+  accountKey: string;
   symbol: string;
   name: string | null;
   quantity: DecimalString;
@@ -108,6 +139,7 @@ export interface StockPositionView {
 }
 
 export interface OptionLegView {
+  accountKey: string;
   /** Chain symbol, e.g. "AAPL". */
   symbol: string;
   optionType: 'call' | 'put';
@@ -137,10 +169,17 @@ export interface OptionLegView {
   strategy: string | null;
 }
 
+/** The account picker's value for every account at once. */
+export const ALL_ACCOUNTS = 'all';
+export type AccountSelection = string;
+
 export interface Dashboard {
   accounts: AccountSummary[];
-  /** The account shown (the requested one, else the first). */
+  /** 'account': one account (`account`); 'all': every account summed (`account` is null). */
+  scope: 'account' | 'all';
+  /** The account shown (the requested one, else the first); null in the All accounts view. */
   account: AccountSummary | null;
+  /** In the All accounts view: the accounts' latest snapshots summed (accountKey "all"). */
   snapshot: PortfolioSnapshotView | null;
   stocks: StockPositionView[];
   options: OptionLegView[];
@@ -157,6 +196,7 @@ export interface ChartPoint {
 }
 
 export interface ChartSeries {
+  /** An account key, or "all" for every account summed. */
   accountKey: string;
   range: ChartRange;
   /** Intraday ranges read portfolio_snapshots; longer ones daily_portfolio_balances. */
@@ -220,4 +260,81 @@ export interface Capabilities {
   canOpenLogFolder: boolean;
   canLaunchAtLogin: boolean;
   canEditCredentials: boolean;
+}
+
+// ---- closed trades and realized P&L ---------------------------------------------------------
+
+export const TRADE_PERIODS = ['today', 'month', 'year', 'all'] as const;
+/** Today, this month, this year (calendar, New York time), or all time. */
+export type TradePeriod = (typeof TRADE_PERIODS)[number];
+
+/**
+ * Why a trade closed: `sold` (a long position sold), `bought` (a short position bought back),
+ * `expired`, `assigned` (a short option), `exercised` (a long option).
+ */
+export type TradeCloseReason = 'sold' | 'bought' | 'expired' | 'assigned' | 'exercised';
+
+/** One sum per period, decimal strings in dollars. */
+export interface PeriodSums {
+  today: DecimalString;
+  month: DecimalString;
+  year: DecimalString;
+  all: DecimalString;
+}
+
+export interface ClosedTradeView {
+  tradeKey: string;
+  accountKey: string;
+  assetType: 'stock' | 'option';
+  symbol: string;
+  /** Options only. */
+  optionType: 'call' | 'put' | null;
+  strikePrice: DecimalString | null;
+  expirationDate: IsoDate | null;
+  direction: 'long' | 'short';
+  /** Shares, or contracts. */
+  quantity: DecimalString;
+  openedAt: IsoTime;
+  closedAt: IsoTime;
+  /** Per share. */
+  openPrice: DecimalString;
+  closePrice: DecimalString;
+  /** After fees. */
+  realizedPl: DecimalString;
+  realizedPlPercent: DecimalString | null;
+  closeReason: TradeCloseReason;
+}
+
+export interface DividendView {
+  dividendId: string;
+  accountKey: string;
+  symbol: string | null;
+  /** The New York day it was paid (paid_at, else the payable date). */
+  paidOn: IsoDate;
+  /** Received: the amount less any withholding. */
+  amount: DecimalString;
+  state: 'paid' | 'reinvested';
+}
+
+export interface ClosedTradesView {
+  /** An account key, or "all". */
+  accountKey: string;
+  /** Today in New York: the periods are counted from it. */
+  asOf: IsoDate;
+  /** Realized P&L of the closed trades (every symbol) per period. */
+  realized: PeriodSums;
+  /** Dividends received (paid or reinvested, every symbol) per period. */
+  dividends: PeriodSums;
+  /** The filter the lists below answer. */
+  period: TradePeriod;
+  symbol: string | null;
+  /** Newest close first; at most `limit` rows. */
+  trades: ClosedTradeView[];
+  /** Closed trades matching the filter, all of them (trades may hold fewer). */
+  tradeCount: number;
+  /** Sum of realized P&L over every trade matching the filter. */
+  filteredRealized: DecimalString;
+  receivedDividends: DividendView[];
+  /** Every symbol with a closed trade or a received dividend, for the filter. */
+  symbols: string[];
 }

@@ -68,7 +68,7 @@ export const settingsSchema = z
   .object({
     syncIntervalSeconds: syncIntervalSchema,
     tradeHistoryIntervalSeconds: tradeIntervalSchema,
-    /** Embedded PGlite (in the data folder) or a PostgreSQL server; the stored URL has no password. */
+    /** The embedded PostgreSQL server (in the data folder) or another PostgreSQL server; the stored URL has no password. */
     database: databaseSettingSchema,
     /** Where the embedded database and the logs live; null means the OS app-data folder. */
     dataDir: z.string().min(1, { error: 'Data folder must not be empty.' }).nullable(),
@@ -126,6 +126,41 @@ export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   }
   return errors;
 }
+
+/**
+ * How another program (a dashboard, psql, a script) connects to the embedded database. Never the
+ * password: revealEmbeddedDatabasePassword gives it on demand, in the desktop app only.
+ */
+export interface EmbeddedDatabaseView {
+  /** False when the settings use a PostgreSQL server, or the embedded one was not created yet. */
+  available: boolean;
+  /** One sentence for the window (running or not, where the password is kept, why unavailable). */
+  message: string;
+  running: boolean;
+  /** postgres://magnus@127.0.0.1:55432/magnus_sync: the URL without its password. */
+  address: string | null;
+  host: string | null;
+  port: number | null;
+  user: string | null;
+  database: string | null;
+  /** Whether this window may ask for the password (the desktop app; never the web page). */
+  canReveal: boolean;
+}
+
+export type EmbeddedPasswordReveal =
+  | { ok: true; password: string /** The whole URL, password included. */; url: string }
+  | { ok: false; message: string };
+
+/** The answer to setting up the Magnus dashboard compatibility layer on the embedded database. */
+export type MagnusCompatSetup =
+  | {
+      ok: true;
+      message: string;
+      /** postgres://ROLE[:PASSWORD]@127.0.0.1:PORT/magnus_sync; the password only for a login made now. */
+      dashboardUrl: string | null;
+      createdLogin: boolean;
+    }
+  | { ok: false; message: string };
 
 /** The settings as the renderer sees them: a database URL never includes its password. */
 export interface SettingsView {

@@ -78,6 +78,8 @@ export async function createConnection(o: ConnectionOptions): Promise<Connection
     client: robinhood.client,
     session: robinhood.session,
     requestLog: robinhood.requestLog,
+    onPage: (listener) => robinhood.http.onPage(listener),
+    onRateLimitWait: (listener) => robinhood.rateLimiter.onWait(listener),
     credentialsSource: credentials ? loaded.source : null,
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Where Magnus Sync keeps its files. The default data folder is the one Electron uses as userData
  * for the app ("<appData>/Magnus Sync"), so the desktop app and `magnus-sync` share the embedded
- * database, settings and logs (the store's folder lock keeps them from opening it at once).
+ * database, settings and logs (one of them runs the embedded server; the other is told so, and
+ * read-only commands use the running server).
  */
 import { homedir } from 'node:os';
 import { join } from 'node:path';

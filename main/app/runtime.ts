@@ -7,7 +7,14 @@
  * and `dataChanged` → the host's transport → windows.
  */
 import type { Handlers } from '../../shared/contract.js';
-import type { Capabilities, Dashboard, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type {
+  Capabilities,
+  ClosedTradesView,
+  Dashboard,
+  SyncStatus,
+  SyncTrigger,
+  TradePeriod,
+} from '../../shared/models.js';
 import { tallyRuns } from '../../shared/run-tally.js';
 import {
   applySettingsPatch,
@@ -47,12 +54,20 @@ import {
   type StoreConfig,
   testPostgresConnection,
 } from '../store/index.js';
+import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
+import {
+  type EmbeddedDatabaseChoice,
+  embeddedDatabaseView,
+  revealEmbeddedPassword,
+  setUpMagnusCompat,
+} from './embedded-database.js';
 import { createEventBus } from './event-bus.js';
+import { externalUrlProblem } from './external-url.js';
 import { EngineMetrics } from './metrics.js';
 import { dataPaths } from './paths.js';
 import type { EventBus, HealthReport, PlatformHooks, Runtime, SettingsStore } from './runtime-types.js';
@@ -62,8 +77,8 @@ import { appVersion } from './version.js';
 export const DEFAULT_REQUESTS_PER_MINUTE = 60;
 /** /healthz allows two missed intervals plus this grace before it reports unhealthy. */
 export const HEALTH_GRACE_SECONDS = 60;
-/** Hosts the windows may open in the user's browser. */
-export const EXTERNAL_URL_HOSTS = ['robinhood.com', 'www.robinhood.com', 'github.com'] as const;
+// The desktop main process needs the link check without loading the runtime.
+export { EXTERNAL_URL_HOSTS, externalUrlProblem } from './external-url.js';
 
 export interface RuntimeOptions {
   host: 'desktop' | 'headless';
@@ -255,6 +270,9 @@ class AppRuntimeImpl implements AppRuntime {
 
   private async doPrepare(): Promise<void> {
     await this.keychainReady();
+    // The store first: when it cannot be opened (another agent owns the embedded database), that is
+    // the one thing to say, before anything else started.
+    await this.openStoreFor(this.o.settings.get());
     if (this.demo) {
       if (!this.sim) {
         const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
@@ -264,7 +282,6 @@ class AppRuntimeImpl implements AppRuntime {
       }
     }
     this.conn ??= await this.buildConnection();
-    await this.openStoreFor(this.o.settings.get());
   }
 
   async start(trigger: SyncTrigger = 'startup'): Promise<void> {
@@ -486,6 +503,18 @@ class AppRuntimeImpl implements AppRuntime {
     };
   }
 
+  /** The desktop app's own window may see the embedded database password; the web page may not. */
+  private async embeddedChoice(): Promise<EmbeddedDatabaseChoice> {
+    await this.keychainReady();
+    return {
+      settings: this.o.settings.get(),
+      defaultDataDir: this.o.dataDir,
+      demo: this.demo,
+      secrets: this.secrets,
+      canReveal: this.o.host === 'desktop',
+    };
+  }
+
   private async credentials() {
     await this.keychainReady();
     return credentialsView({
@@ -496,7 +525,15 @@ class AppRuntimeImpl implements AppRuntime {
   }
 
   private async emptyDashboard(): Promise<Dashboard> {
-    return { accounts: [], account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
+    return {
+      accounts: [],
+      scope: 'account',
+      account: null,
+      snapshot: null,
+      stocks: [],
+      options: [],
+      positionsAsOf: null,
+    };
   }
 
   private async updateSettings(
@@ -618,6 +655,11 @@ class AppRuntimeImpl implements AppRuntime {
         if (!store) return { accountKey, range, source: 'snapshots', points: [] };
         return store.chart({ accountKey, range, now: now() });
       },
+      getClosedTrades: async ({ accountKey, period, symbol }) => {
+        const store = this.currentStore;
+        if (!store) return emptyClosedTrades(accountKey, period, symbol ?? null, now());
+        return store.closedTrades({ accountKey, period, symbol: symbol ?? null, now: now() });
+      },
       getStats: async () => {
         const store = this.currentStore;
         return store
@@ -722,6 +764,17 @@ class AppRuntimeImpl implements AppRuntime {
         const complete = await this.withStoredPasswordIfMissing(url);
         return testPostgresConnection(complete);
       },
+      getEmbeddedDatabase: async () => embeddedDatabaseView(await this.embeddedChoice()),
+      revealEmbeddedDatabasePassword: async () => {
+        const choice = await this.embeddedChoice();
+        if (choice.canReveal)
+          this.logger.info('the embedded database password was shown in the settings window');
+        return revealEmbeddedPassword(choice);
+      },
+      setUpMagnusCompat: async (request) =>
+        setUpMagnusCompat(await this.embeddedChoice(), request, this.logger, (secret) =>
+          this.redactor.register(secret),
+        ),
       openLogFolder: async () => {
         const open = this.o.platform?.openPath;
         if (!open) return { ok: false, message: `The logs are in ${this.logDir}.` };
@@ -765,20 +818,6 @@ class AppRuntimeImpl implements AppRuntime {
   }
 }
 
-export function externalUrlProblem(url: string): string | null {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return 'Not a valid URL.';
-  }
-  if (parsed.protocol !== 'https:') return 'Only https links can be opened.';
-  if (!(EXTERNAL_URL_HOSTS as readonly string[]).includes(parsed.hostname)) {
-    return `Links to ${parsed.hostname} are not opened from the app.`;
-  }
-  return null;
-}
-
 function emptyStats(rateLimitPerMinute: number) {
   return {
     ...tallyRuns([]),
@@ -788,5 +827,27 @@ function emptyStats(rateLimitPerMinute: number) {
     maxRequests: null,
     rateLimitPerMinute,
     recentRuns: [],
+  };
+}
+
+function emptyClosedTrades(
+  accountKey: string,
+  period: TradePeriod,
+  symbol: string | null,
+  now: Date,
+): ClosedTradesView {
+  const zero = { today: '0', month: '0', year: '0', all: '0' };
+  return {
+    accountKey,
+    asOf: nyDate(now),
+    realized: zero,
+    dividends: zero,
+    period,
+    symbol,
+    trades: [],
+    tradeCount: 0,
+    filteredRealized: '0',
+    receivedDividends: [],
+    symbols: [],
   };
 }

@@ -34,7 +34,7 @@ export type CliCommand =
       /** Host names the status page answers to besides loopback (--allow-host, repeatable). */
       allowHosts: string[];
     } & CommonOptions)
-  | ({ command: 'login' | 'logout' | 'status' } & CommonOptions)
+  | ({ command: 'login' | 'logout' | 'status' | 'db-url' } & CommonOptions)
   | ({
       command: 'export';
       format: 'csv' | 'json';
@@ -68,6 +68,7 @@ export const USAGE = `Usage:
   magnus-sync login | logout | status [--database URL | --data-dir DIR] [--api-url URL] [--json]
   magnus-sync export --format csv|json [--dataset NAME] [--out FILE] [--database URL | --data-dir DIR]
   magnus-sync magnus-compat --grant ROLE [--account KEY] [--remove] [--database URL]
+  magnus-sync db-url [--data-dir DIR] [--demo]
 
 Syncs a Robinhood account into PostgreSQL: every --interval seconds (default 300) the positions,
 option positions with Greeks, balances and a portfolio snapshot; every --trade-interval seconds
@@ -97,13 +98,15 @@ Commands:
   magnus-compat          let the original Magnus dashboard, logged in as ROLE, read this database
                          unchanged (schema magnus_compat; --account picks the account it sees,
                          --remove takes it away; see docs/magnus-compat.md)
+  db-url                 print the connection URL of the embedded database (with its password),
+                         e.g. psql "$(magnus-sync db-url)" while the app or the agent runs
 
 Credentials come from the OS keychain (see login), else from ROBINHOOD_USERNAME,
 ROBINHOOD_PASSWORD and ROBINHOOD_TOTP_SECRET (ROBINHOOD_MFA_CODE is accepted as the same secret).
 
 Exit codes: 0 success, 1 the cycle failed, 2 usage or configuration error, 3 authentication needs you.`;
 
-const SUBCOMMANDS = ['login', 'logout', 'status', 'export', 'magnus-compat'] as const;
+const SUBCOMMANDS = ['login', 'logout', 'status', 'export', 'magnus-compat', 'db-url'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 const isSubcommand = (value: string): value is Subcommand =>
   (SUBCOMMANDS as readonly string[]).includes(value);
@@ -176,6 +179,11 @@ export function parseCli(argv: readonly string[]): CliCommand {
   for (const flag of exportOnly)
     if (values[flag] !== undefined) throw new UsageError(`--${flag} belongs to the export command.`);
   if (sub === 'magnus-compat') return { command: sub, ...common, ...magnusCompatOptions(values) };
+  if (sub === 'db-url') {
+    if (common.database !== null)
+      throw new UsageError('db-url prints the embedded database URL; --database already is one.');
+    if (common.apiUrl !== null) throw new UsageError('--api-url cannot be used with the db-url command.');
+  }
   return { command: sub, ...common };
 }
 

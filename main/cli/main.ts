@@ -36,6 +36,7 @@ import {
   USAGE,
   UsageError,
 } from './args.js';
+import { dbUrlCommand } from './db-url.js';
 import { magnusCompatCommand } from './magnus-compat.js';
 import { createPrompter } from './prompt.js';
 
@@ -105,6 +106,12 @@ function runCommand(command: Exclude<CliCommand, { command: 'help' | 'version' }
       return status(command, ctx);
     case 'export':
       return exportCommand(command, ctx);
+    case 'db-url':
+      return dbUrlCommand(command, {
+        dataDir: ctx.dataDir,
+        io: ctx.io,
+        keychainService: keychainServiceOf(ctx.io.env),
+      });
     case 'magnus-compat':
       return magnusCompatCommand(command, {
         dataDir: ctx.dataDir,
@@ -432,12 +439,14 @@ async function logout(command: CommonOptions, ctx: Context): Promise<number> {
   }
 }
 
-/** status and export read the store only: no broker, no keychain beyond the database password. */
+/**
+ * status and export read the store only: no broker, no keychain beyond the database password.
+ * When an agent or the app owns the embedded database, they read through its running server.
+ */
 async function openReadStore(command: CommonOptions, ctx: Context): Promise<Store> {
   const settings = fileSettingsStore({ dataDir: ctx.dataDir, logger: ctx.logger }).get();
   const service = keychainServiceOf(ctx.io.env);
-  const keychain =
-    command.database || settings.database.kind === 'embedded' ? null : await probeKeychain(service);
+  const keychain = command.database || command.demo ? null : await probeKeychain(service);
   const secrets = keychain?.available ? new KeychainSecretStore({ service }) : new MemorySecretStore();
   const config = await storeConfigFor({
     settings,
@@ -446,7 +455,7 @@ async function openReadStore(command: CommonOptions, ctx: Context): Promise<Stor
     demo: command.demo,
     secrets,
   });
-  return openStore(config, { logger: ctx.logger });
+  return openStore(config, { logger: ctx.logger, readOnly: true });
 }
 
 async function status(command: CommonOptions, ctx: Context): Promise<number> {

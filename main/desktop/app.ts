@@ -6,14 +6,21 @@
  * - One instance per data folder: a second launch opens the status window of the first (some Linux
  *   desktops show no tray, so this keeps the window reachable).
  * - Started at login (--hidden, or macOS wasOpenedAtLogin): tray only, no window.
- * - Closing every window keeps the app syncing in the tray; Quit stops the runtime first.
+ * - Closing every window keeps the app syncing in the tray; Quit stops the engine first.
+ * - The sync engine (main/app/runtime.ts) runs in its own process (Electron's utilityProcess,
+ *   dist/main/engine-host/entry.js): database work never blocks the tray or a window. This process
+ *   keeps the tray, windows, notifications and power events, and relays the contract to the engine
+ *   (engine-supervisor.ts). The tray and a requested window show at once, "Starting" until the
+ *   engine answers.
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   app,
+  dialog,
   ipcMain,
   Menu,
+  MessageChannelMain,
   type NativeImage,
   Notification,
   nativeImage,
@@ -22,20 +29,34 @@ import {
   session,
   shell,
   Tray,
+  utilityProcess,
 } from 'electron';
 import type { SyncState } from '../../shared/models.js';
+import { externalUrlProblem } from '../app/external-url.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
-import { type AppRuntime, createRuntime, externalUrlProblem } from '../app/runtime.js';
-import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import type { SettingsStore } from '../app/runtime-types.js';
+import { apiUrlProblem } from '../cli/args.js';
+import type { EngineInit } from '../engine-host/protocol.js';
+import type { RelayPort } from '../engine-host/relay.js';
 import { errorMeta } from '../util/errors.js';
-import { createLaunchAtLogin, type LaunchAtLogin, launchCommand, startedAtLogin } from './autostart.js';
+import type { Logger } from '../util/logger.js';
+import {
+  createLaunchAtLogin,
+  type LaunchAtLogin,
+  launchCommand,
+  reconcileLaunchAtLogin,
+  startedAtLogin,
+} from './autostart.js';
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
+import { type EngineProcess, EngineSupervisor, type EngineSupervisorOptions } from './engine-supervisor.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
+import { integrateWithOs } from './os-integration.js';
 import { ClockJumpDetector, NetworkWatcher, nodeTimers, PowerBridge, systemJumpClock } from './power.js';
-import { electronSettingsStore } from './settings-store.js';
+import { electronSettingsStore, unreadableSettingsNotice } from './settings-store.js';
+import { reportStartupFailure } from './startup-failure.js';
 import {
   type TrayAction,
   TrayController,
@@ -63,6 +84,8 @@ export function startDesktopApp(
   env: NodeJS.ProcessEnv = process.env,
 ): void {
   const args = parseDesktopArgs(argv);
+  const apiUrlError = args.apiUrl === null ? null : apiUrlProblem(args.apiUrl);
+  if (apiUrlError) throw new Error(apiUrlError);
   app.setName(APP_FOLDER_NAME);
   // Windows shows toasts only for an app with an AppUserModelID (electron-builder.yml appId).
   if (process.platform === 'win32') app.setAppUserModelId('com.magnussync.desktop');
@@ -85,10 +108,25 @@ export function startDesktopApp(
 
   app
     .whenReady()
-    .then(() => new DesktopApp({ dataDir, demo: args.demo, hidden: args.hidden, argv, env, log }).start())
+    .then(() =>
+      new DesktopApp({
+        dataDir,
+        demo: args.demo,
+        hidden: args.hidden,
+        apiUrl: args.apiUrl,
+        argv,
+        env,
+        log,
+      }).start(),
+    )
     .catch((error: unknown) => {
       log.error('the desktop app could not start', errorMeta(error));
       console.error('Magnus Sync could not start:', error);
+      reportStartupFailure({
+        error,
+        dataDir,
+        showErrorBox: (title, text) => dialog.showErrorBox(title, text),
+      });
       app.exit(1);
     });
 }
@@ -97,13 +135,14 @@ interface DesktopAppOptions {
   dataDir: string;
   demo: boolean;
   hidden: boolean;
+  apiUrl: string | null;
   argv: readonly string[];
   env: NodeJS.ProcessEnv;
   log: ReturnType<typeof deferredLogger>;
 }
 
 class DesktopApp {
-  private runtime!: AppRuntime;
+  private engine!: EngineSupervisor;
   private windows!: WindowManager;
   private tray: Tray | null = null;
   private trayController: TrayController | null = null;
@@ -113,7 +152,12 @@ class DesktopApp {
 
   async start(): Promise<void> {
     const { dataDir, log } = this.o;
-    const settings = electronSettingsStore({ dataDir, logger: log });
+    const settings = electronSettingsStore({
+      dataDir,
+      logger: log,
+      onUnreadable: (problem) =>
+        Notification.isSupported() && new Notification(unreadableSettingsNotice(problem)).show(),
+    });
     const launchAtLogin = createLaunchAtLogin({
       platform: process.platform,
       loginItems: app,
@@ -125,18 +169,23 @@ class DesktopApp {
       }),
     });
     const keychainService = keychainServiceOf(this.o.env);
-    this.runtime = createRuntime({
-      host: 'desktop',
-      dataDir,
-      settings,
-      platform: platformHooks(launchAtLogin),
-      demo: this.o.demo,
-      env: this.o.env,
-      ...(keychainService ? { keychainService } : {}),
+    this.engine = new EngineSupervisor({
+      spawn: forkEngine,
+      init: () => ({
+        dataDir,
+        demo: this.o.demo,
+        settings: settings.get(),
+        ...(keychainService ? { keychainService } : {}),
+        ...(this.o.apiUrl ? { apiUrl: this.o.apiUrl } : {}),
+      }),
+      hooks: platformHooks(launchAtLogin),
+      saveSettings: (next) => settings.set(next),
+      logger: consoleLogger,
     });
-    const runtime = this.runtime;
-    log.attach(runtime.logger);
-    const logger = runtime.logger;
+    const engine = this.engine;
+    // Records of this process go to the engine's redacting log file.
+    log.attach(engine.logSink);
+    const logger: Logger = log;
 
     hardenSession(session.defaultSession);
     this.windows = new WindowManager({
@@ -149,35 +198,42 @@ class DesktopApp {
     this.disposers.push(
       registerIpcHandlers({
         ipcMain,
-        handlers: runtime.handlers,
+        handlers: engine.handlers,
         isTrustedSender: (url) => isOwnRendererUrl(url, DESKTOP_PATHS.rendererDir),
         logger,
       }),
-      forwardEvents(runtime.events, (channel, payload) => this.windows.broadcast(channel, payload)),
+      forwardEvents(engine.events, (channel, payload) => this.windows.broadcast(channel, payload)),
     );
 
-    this.startTray(settings, launchAtLogin !== null);
+    this.startTray(settings, launchAtLogin !== null, logger);
     this.startNotifications(() => settings.get().notifications);
-    this.startPower();
+    this.startPower(logger);
 
     const quit = new QuitCoordinator({ stop: () => this.stop(), quit: () => app.quit(), logger });
     app.on('before-quit', (event) => quit.onBeforeQuit(event));
+    integrateWithOs({ isStopped: () => quit.phase === 'stopped', logger });
     app.on('second-instance', () => this.windows.show('status'));
     app.on('activate', () => this.windows.show('status'));
 
-    // Re-write the login entry at start: an AppImage that moved needs the new path in it.
-    if (launchAtLogin && settings.get().launchAtLogin) {
-      await launchAtLogin.set(true).catch((error: unknown) => {
-        logger.warn('the login item could not be refreshed', errorMeta(error));
-      });
-    }
-
-    await runtime.start('startup');
+    // The tray shows "Starting" and a requested window opens now; both follow the engine's status.
+    engine.start();
     const atLogin =
       this.o.hidden || startedAtLogin({ argv: this.o.argv, platform: process.platform, loginItems: app });
     const first = initialWindow({ startedAtLogin: atLogin });
     if (first) this.windows.show(first);
     logger.info('desktop app started', { demo: this.o.demo, startedAtLogin: atLogin });
+
+    // The setting follows the OS entry (the user may have removed it there); never re-registered.
+    if (launchAtLogin) {
+      await reconcileLaunchAtLogin({
+        launchAtLogin,
+        setting: settings.get().launchAtLogin,
+        saveSetting: (enabled) => settings.set({ ...settings.get(), launchAtLogin: enabled }),
+        logger,
+      }).catch((error: unknown) => {
+        logger.warn('the login item could not be read', errorMeta(error));
+      });
+    }
   }
 
   private async stop(): Promise<void> {
@@ -185,10 +241,10 @@ class DesktopApp {
     this.trayController?.stop();
     this.tray?.destroy();
     this.tray = null;
-    await this.runtime.stop();
+    await this.engine.stop();
   }
 
-  private startTray(settings: SettingsStore, canLaunchAtLogin: boolean): void {
+  private startTray(settings: SettingsStore, canLaunchAtLogin: boolean, logger: Logger): void {
     const images = new Map<SyncState, NativeImage>();
     const imageFor = (state: SyncState): NativeImage => {
       let image = images.get(state);
@@ -201,7 +257,7 @@ class DesktopApp {
       }
       return image;
     };
-    const tray = new Tray(imageFor(this.runtime.status().state));
+    const tray = new Tray(imageFor(this.engine.status().state));
     this.tray = tray;
     if (process.platform === 'darwin') tray.setIgnoreDoubleClickEvents(true);
     tray.on('click', () => this.windows.show('status'));
@@ -222,13 +278,13 @@ class DesktopApp {
     };
     this.trayController = new TrayController({
       host,
-      runtime: this.runtime,
+      runtime: this.engine,
       settings: () => settings.get(),
       canLaunchAtLogin,
       open: { status: () => this.windows.show('status'), settings: () => this.windows.show('settings') },
       quit: () => app.quit(),
       now: () => new Date(),
-      logger: this.runtime.logger,
+      logger,
     });
     this.trayController.start();
     if (this.o.env.MAGNUS_E2E === '1') {
@@ -248,7 +304,7 @@ class DesktopApp {
     // Held until closed: a collected Notification loses its click handler on some platforms.
     const live = new Set<Notification>();
     this.disposers.push(
-      this.runtime.events.on('status', (status) => {
+      this.engine.events.on('status', (status) => {
         const notice = policy.next(status, enabled());
         if (!notice || !Notification.isSupported()) return;
         const shown = new Notification({
@@ -264,9 +320,8 @@ class DesktopApp {
     );
   }
 
-  private startPower(): void {
-    const bridge = new PowerBridge({ target: this.runtime, clock: systemJumpClock });
-    const logger = this.runtime.logger;
+  private startPower(logger: Logger): void {
+    const bridge = new PowerBridge({ target: this.engine, clock: systemJumpClock });
     const detector = new ClockJumpDetector({
       clock: systemJumpClock,
       timers: nodeTimers,
@@ -298,13 +353,52 @@ class DesktopApp {
   }
 }
 
-function platformHooks(launchAtLogin: LaunchAtLogin | null): PlatformHooks {
+/** The platform hooks the engine may ask this process to run. */
+function platformHooks(launchAtLogin: LaunchAtLogin | null): EngineSupervisorOptions['hooks'] {
   return {
-    openPath: async (path) => {
+    openPath: async ({ path }) => {
       const problem = await shell.openPath(path);
       return problem ? { ok: false, message: problem } : { ok: true, message: 'Opened.' };
     },
-    openExternal: (url) => shell.openExternal(url),
-    ...(launchAtLogin ? { setLaunchAtLogin: (enabled: boolean) => launchAtLogin.set(enabled) } : {}),
+    openExternal: async ({ url }) => {
+      // The engine checked the allow-list; check again: this process opens it.
+      if (!isAllowedExternal(url)) throw new Error('this link may not be opened');
+      await shell.openExternal(url);
+      return null;
+    },
+    ...(launchAtLogin
+      ? {
+          setLaunchAtLogin: async ({ enabled }: { enabled: boolean }) => {
+            await launchAtLogin.set(enabled);
+            return null;
+          },
+        }
+      : {}),
   };
 }
+
+/** Starts the engine process and hands it its configuration and the relay's port. */
+function forkEngine(init: EngineInit): EngineProcess {
+  const child = utilityProcess.fork(DESKTOP_PATHS.engineEntry, [], {
+    serviceName: 'Magnus Sync engine',
+    stdio: 'inherit',
+  });
+  const { port1, port2 } = new MessageChannelMain();
+  child.postMessage(init, [port2]);
+  return {
+    port: port1 as unknown as RelayPort,
+    get pid() {
+      return child.pid;
+    },
+    kill: () => void child.kill(),
+    onExit: (listener) => void child.on('exit', listener),
+  };
+}
+
+/** What cannot wait for the engine's log file (relay problems, a crash) goes to stderr. */
+const consoleLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, meta) => console.warn(`Magnus Sync: ${message}`, meta ?? ''),
+  error: (message, meta) => console.error(`Magnus Sync: ${message}`, meta ?? ''),
+};

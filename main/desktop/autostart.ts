@@ -5,10 +5,15 @@
  * - Linux: `setLoginItemSettings` does nothing there, so we write an XDG autostart entry,
  *   `$XDG_CONFIG_HOME/autostart/magnus-sync.desktop`, that starts the app with `--hidden`.
  * Started at login → the app stays in the tray and opens no window.
+ *
+ * The OS entry is the truth: a user can remove it outside the app (System Settings → Login Items,
+ * Task Manager → Startup, deleting the autostart file). At start the setting is reconciled with it
+ * (reconcileLaunchAtLogin) rather than the entry being written again.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Logger } from '../util/logger.js';
 
 export const HIDDEN_FLAG = '--hidden';
 export const AUTOSTART_FILE_NAME = 'magnus-sync.desktop';
@@ -101,17 +106,39 @@ export class LinuxAutostart {
       return false;
     }
   }
+
+  /** An enabled entry that starts another path (an AppImage that moved) is rewritten; nothing else. */
+  async refresh(): Promise<boolean> {
+    let content: string;
+    try {
+      content = await readFile(this.file, 'utf8');
+    } catch {
+      return false;
+    }
+    if (!autostartEnabledIn(content) || content === desktopEntry({ command: this.command })) return false;
+    await this.set(true);
+    return true;
+  }
 }
 
 /** The part of Electron's `app` this module uses (macOS and Windows). */
 export interface LoginItems {
   setLoginItemSettings(settings: { openAtLogin: boolean; path?: string; args?: string[] }): void;
-  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin?: boolean };
+  /** Windows compares `path` and `args` with the registered entry (defaults: execPath, no args). */
+  getLoginItemSettings(options?: { path?: string; args?: string[] }): {
+    openAtLogin: boolean;
+    wasOpenedAtLogin?: boolean;
+    /** Windows: false when the entry is disabled in Task Manager → Startup. */
+    executableWillLaunchAtLogin?: boolean;
+  };
 }
 
 export interface LaunchAtLogin {
   set(enabled: boolean): Promise<void>;
+  /** What the OS will do at the next login. */
   isEnabled(): Promise<boolean>;
+  /** Linux: rewrites an enabled entry whose command is out of date; true when it did. */
+  refresh?(): Promise<boolean>;
 }
 
 export function createLaunchAtLogin(o: {
@@ -120,22 +147,50 @@ export function createLaunchAtLogin(o: {
   command: LaunchCommand;
   autostartFile?: string;
 }): LaunchAtLogin | null {
-  if (o.platform === 'darwin' || o.platform === 'win32') {
+  if (o.platform === 'darwin') {
     return {
-      set: async (enabled) => {
-        o.loginItems.setLoginItemSettings(
-          o.platform === 'win32'
-            ? { openAtLogin: enabled, path: o.command.command, args: [...o.command.args, HIDDEN_FLAG] }
-            : { openAtLogin: enabled },
-        );
-      },
+      set: async (enabled) => o.loginItems.setLoginItemSettings({ openAtLogin: enabled }),
       isEnabled: async () => o.loginItems.getLoginItemSettings().openAtLogin,
+    };
+  }
+  if (o.platform === 'win32') {
+    // The same path and arguments for writing and reading: Windows matches the entry by both.
+    const entry = { path: o.command.command, args: [...o.command.args, HIDDEN_FLAG] };
+    return {
+      set: async (enabled) => o.loginItems.setLoginItemSettings({ openAtLogin: enabled, ...entry }),
+      isEnabled: async () => {
+        const state = o.loginItems.getLoginItemSettings(entry);
+        return state.openAtLogin && state.executableWillLaunchAtLogin !== false;
+      },
     };
   }
   if (o.platform === 'linux' || o.platform === 'freebsd' || o.platform === 'openbsd') {
     return new LinuxAutostart(o.autostartFile ?? autostartFilePath(), o.command);
   }
   return null;
+}
+
+/**
+ * At start: the setting follows the OS entry (removed or added outside the app); the entry itself
+ * is not written again, except a Linux entry whose command moved. Returns the state now in force.
+ */
+export async function reconcileLaunchAtLogin(o: {
+  launchAtLogin: LaunchAtLogin;
+  setting: boolean;
+  saveSetting(enabled: boolean): void;
+  logger: Logger;
+}): Promise<boolean> {
+  const enabled = await o.launchAtLogin.isEnabled();
+  if (enabled !== o.setting) {
+    o.logger.info('launch at login was changed outside the app; the setting follows the system', {
+      enabled,
+    });
+    o.saveSetting(enabled);
+  }
+  if (enabled && (await o.launchAtLogin.refresh?.())) {
+    o.logger.info('the login entry pointed at an old path; updated it');
+  }
+  return enabled;
 }
 
 /** Started by the login item or autostart entry: stay in the tray. */

@@ -15,6 +15,8 @@ export interface DesktopPaths {
   /** Icons are unpacked next to app.asar (electron-builder.yml): real files for the tray and libnotify. */
   resources: string;
   entry: string;
+  /** The sync engine's process (utilityProcess.fork): dist/main/engine-host/entry.js. */
+  engineEntry: string;
 }
 
 export function desktopPaths(moduleDir: string): DesktopPaths {
@@ -23,5 +25,6 @@ export function desktopPaths(moduleDir: string): DesktopPaths {
     preload: join(moduleDir, 'preload.cjs'),
     resources: unpackedPath(resolve(moduleDir, '../../../resources')),
     entry: resolve(moduleDir, '../index.js'),
+    engineEntry: resolve(moduleDir, '../engine-host/entry.js'),
   };
 }

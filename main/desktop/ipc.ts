@@ -22,6 +22,7 @@ import type { EventBus } from '../app/runtime-types.js';
 import { describeIssues } from '../server/call-dispatch.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { CallFailure } from './engine-supervisor.js';
 
 /** What ipc.ts reads of an IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -64,6 +65,8 @@ export async function handleCall(
   try {
     return { ok: true, value: await handler(parsed.data) };
   } catch (error) {
+    // The engine process is restarting or stopping, or refused the call itself: say so.
+    if (error instanceof CallFailure) return fail(error.code, error.message);
     o.logger.error(`ipc: call ${name} failed`, errorMeta(error));
     return fail('internal', `The ${name} call failed; the log has the details.`);
   }

@@ -70,17 +70,20 @@ export interface DesktopArgs {
   demo: boolean;
   /** Another data folder (a second profile, or an end-to-end test). */
   dataDir: string | null;
+  /** --api-url: the broker's base URL, as for magnus-sync (a simulator in tests); checked by the caller. */
+  apiUrl: string | null;
 }
 
 /** Reads our flags out of Electron's argv, ignoring Chromium's and anything unknown. */
 export function parseDesktopArgs(argv: readonly string[]): DesktopArgs {
-  const args: DesktopArgs = { hidden: false, demo: false, dataDir: null };
+  const args: DesktopArgs = { hidden: false, demo: false, dataDir: null, apiUrl: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--hidden') args.hidden = true;
     else if (arg === '--demo') args.demo = true;
     else if (arg.startsWith('--data-dir=')) args.dataDir = arg.slice('--data-dir='.length) || null;
     else if (arg === '--data-dir' && argv[i + 1] && !argv[i + 1]!.startsWith('--')) args.dataDir = argv[++i]!;
+    else if (arg.startsWith('--api-url=')) args.apiUrl = arg.slice('--api-url='.length) || null;
   }
   return args;
 }

@@ -12,6 +12,7 @@ export const PRELOAD_CALL_NAMES = [
   'getDashboard',
   'getChart',
   'getStats',
+  'getClosedTrades',
   'syncNow',
   'pause',
   'resume',
@@ -23,6 +24,9 @@ export const PRELOAD_CALL_NAMES = [
   'testLogin',
   'submitVerificationCode',
   'testDatabase',
+  'getEmbeddedDatabase',
+  'revealEmbeddedDatabasePassword',
+  'setUpMagnusCompat',
   'openLogFolder',
   'openExternal',
 ] as const satisfies readonly CallName[];

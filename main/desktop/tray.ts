@@ -7,6 +7,7 @@
  */
 import type { Handlers } from '../../shared/contract.js';
 import type { Dashboard, SyncState, SyncStatus } from '../../shared/models.js';
+import { activityLine } from '../../shared/progress-text.js';
 import type { Settings } from '../../shared/settings.js';
 import type { EventBus } from '../app/runtime-types.js';
 import { errorMeta } from '../util/errors.js';
@@ -52,14 +53,15 @@ export interface TrayMenuOptions {
 export function menuFor(status: SyncStatus, opts: TrayMenuOptions): TrayModel {
   const line = statusLine(status, opts.now);
   const paused = status.state === 'paused';
-  const canSync = status.state !== 'syncing' && status.state !== 'needs-auth';
+  const waiting = status.state === 'needs-auth' || status.state === 'starting';
+  const canSync = status.state !== 'syncing' && !waiting;
   const items: TrayMenuItem[] = [
     { type: 'normal', id: 'status', label: truncate(line, STATUS_ROW_MAX), enabled: false },
     { type: 'separator' },
     { type: 'normal', id: 'sync-now', label: 'Sync now', enabled: canSync },
     paused
       ? { type: 'normal', id: 'resume', label: 'Resume syncing', enabled: true }
-      : { type: 'normal', id: 'pause', label: 'Pause syncing', enabled: status.state !== 'needs-auth' },
+      : { type: 'normal', id: 'pause', label: 'Pause syncing', enabled: !waiting },
     { type: 'separator' },
     { type: 'normal', id: 'open-status', label: 'Open status window', enabled: true },
     {
@@ -78,12 +80,25 @@ export function menuFor(status: SyncStatus, opts: TrayMenuOptions): TrayModel {
     { type: 'separator' },
     { type: 'normal', id: 'quit', label: 'Quit Magnus Sync', enabled: true },
   ];
-  let tooltip = `${APP_TITLE}: ${line}`;
-  if (opts.showAmounts && opts.equity !== null) {
-    const amount = formatUsd(opts.equity);
-    if (amount) tooltip += `\nPortfolio ${amount}`;
-  }
-  return { icon: status.state, tooltip: truncate(tooltip, TOOLTIP_MAX), items };
+  return { icon: status.state, tooltip: tooltipText(status, opts), items };
+}
+
+/**
+ * The tooltip: the status line and, while a step is moving, what moves in it, in one line
+ * ("Magnus Sync: Syncing: Trade history ****1234 (5/10) · 12 pages · 40 requests · back to
+ * 2024-03-14 · 42 s rate-limit wait"); the portfolio amount on a second line when the
+ * user opted in. At most TOOLTIP_MAX characters.
+ */
+export function tooltipText(
+  status: SyncStatus,
+  opts: Pick<TrayMenuOptions, 'now' | 'showAmounts' | 'equity'>,
+): string {
+  let line = `${APP_TITLE}: ${statusLine(status, opts.now)}`;
+  const activity = status.state === 'syncing' ? status.progress?.activity : undefined;
+  if (activity) line += ` · ${activityLine(activity)}`;
+  const amount = opts.showAmounts && opts.equity !== null ? formatUsd(opts.equity) : null;
+  const second = amount ? `\nPortfolio ${amount}` : '';
+  return truncate(line, TOOLTIP_MAX - second.length) + second;
 }
 
 /** The one line that says what the engine is doing, e.g. "Synced 2 min ago · next in 3 min". */
@@ -97,6 +112,8 @@ export function statusLine(status: SyncStatus, now: Date): string {
       const detail = p ? `: ${p.step}${p.total > 0 ? ` (${p.completed}/${p.total})` : ''}` : '…';
       return `${prefix}Syncing${detail}`;
     }
+    case 'starting':
+      return `${prefix}Starting…`;
     case 'paused':
       return `${prefix}Paused · ${last}`;
     case 'needs-auth':
@@ -291,6 +308,8 @@ export class TrayController {
 
 /** The icon file for a state: template images on macOS, .ico on Windows, PNG elsewhere. */
 export function trayIconFile(state: SyncState, platform: NodeJS.Platform): string {
+  // Starting shows the busy (syncing) icon; its tooltip and status row say "Starting…".
+  if (state === 'starting') return trayIconFile('syncing', platform);
   if (platform === 'darwin') return `${state}Template.png`;
   if (platform === 'win32') return `${state}.ico`;
   return `${state}.png`;

@@ -3,7 +3,7 @@
  * which URLs are our own pages, what a navigation or a new-window request may do, the web
  * preferences, and the Content-Security-Policy.
  */
-import { basename, dirname, resolve } from 'node:path';
+import { posix, resolve, win32 } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const RENDERER_PAGES = ['status.html', 'settings.html'] as const;
@@ -14,8 +14,16 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
   "connect-src 'self'; base-uri 'none'; form-action 'none'; object-src 'none'; frame-ancestors 'none'";
 
-/** True for file:// URLs of one of our pages in the built renderer folder (query and hash allowed). */
-export function isOwnRendererUrl(url: string | null | undefined, rendererDir: string): boolean {
+/**
+ * True for file:// URLs of one of our pages in the built renderer folder (query and hash allowed).
+ * Windows paths compare case-insensitively, as its file system does: Chromium may report the
+ * drive letter or a folder in another case than the path the app computed.
+ */
+export function isOwnRendererUrl(
+  url: string | null | undefined,
+  rendererDir: string,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
   if (!url) return false;
   let parsed: URL;
   try {
@@ -24,14 +32,20 @@ export function isOwnRendererUrl(url: string | null | undefined, rendererDir: st
     return false;
   }
   if (parsed.protocol !== 'file:' || (parsed.host !== '' && parsed.host !== 'localhost')) return false;
+  const windows = platform === 'win32';
+  const paths = windows ? win32 : posix;
+  const same = windows
+    ? (a: string, b: string) => a.toLowerCase() === b.toLowerCase()
+    : (a: string, b: string) => a === b;
   let path: string;
   try {
-    path = resolve(fileURLToPath(parsed));
+    path = paths.resolve(fileURLToPath(parsed, { windows }));
   } catch {
     return false;
   }
   return (
-    dirname(path) === resolve(rendererDir) && (RENDERER_PAGES as readonly string[]).includes(basename(path))
+    same(paths.dirname(path), paths.resolve(rendererDir)) &&
+    RENDERER_PAGES.some((page) => same(paths.basename(path), page))
   );
 }
 

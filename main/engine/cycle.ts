@@ -66,12 +66,13 @@ import {
   stockOrderRows,
   stockPositionInputs,
 } from './mapping.js';
+import { type ActivitySource, StepActivityTracker } from './step-activity.js';
 
 export const HISTORY_STREAM = 'history';
 export const ACCOUNT_STREAM = 'positions';
 
 /** One login's client, session and request log; replaced when the credentials change. */
-export interface BrokerConnection {
+export interface BrokerConnection extends ActivitySource {
   client: RobinhoodClient;
   session: RobinhoodSession;
   requestLog: RequestLog;
@@ -135,6 +136,8 @@ export class SyncCycleRunner implements CycleRunner {
     };
     let fatal: CycleError | null = null;
     let run: StartedRun | null = null;
+    // Requests, pages and rate-limit waits inside each step ride on the progress reports.
+    const activity = new StepActivityTracker(this.o.connection(), request.progress);
     try {
       // The run is recorded before any broker request: an unreachable database costs none.
       run = await this.inStore('record the start of the run', () =>
@@ -146,11 +149,12 @@ export class SyncCycleRunner implements CycleRunner {
         }),
       );
       tally.runId = run.id;
-      await this.runAccounts(request, tally);
+      await this.runAccounts({ ...request, progress: activity.step }, tally);
     } catch (error) {
       fatal = classifyError(error, this.o.store.location);
       if (fatal.kind === 'internal') logger.error('sync cycle failed unexpectedly', errorMeta(error));
     }
+    activity.stop();
     const error = fatal ?? tally.errors[0] ?? null;
     const status = statusOf(error, tally);
     const finishedAt = clock.now();

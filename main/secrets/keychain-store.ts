@@ -6,9 +6,13 @@
  * to the kernel keyring (keyutils), which forgets everything at logout and is not what the user
  * manages as "the keychain". When no keychain can be used we say so in plain words and store
  * nothing anywhere: there is no file fallback.
+ *
+ * The library is a native binding, loaded on first use rather than at import: a binding that does
+ * not load (an installer built for another processor, a damaged install) makes the keychain
+ * unavailable with that reason instead of stopping the app before anything shows.
  */
 import { randomUUID } from 'node:crypto';
-import { AsyncEntry, type EntryOptions } from '@napi-rs/keyring';
+import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
 import { errorMessage } from '../util/errors.js';
 import type { SecretName, SecretStore } from './secret-store.js';
 import { checkSecretName, checkSecretValue } from './secret-store.js';
@@ -38,10 +42,41 @@ export const KEYCHAIN_PROBLEMS = {
     'one). Remove the duplicates in your keychain manager and try again.',
   mismatch: `The keychain did not give back what was stored in it. ${WILL_NOT_STORE}`,
   aborted: `The keychain did not answer (the request was cancelled). ${WILL_NOT_STORE}`,
+  noLibrary:
+    'No keychain is available: the keychain library of Magnus Sync could not be loaded on this ' +
+    `computer (the installer may be for another processor type; reinstalling may help). ${WILL_NOT_STORE}`,
 } as const;
+
+/** The part of @napi-rs/keyring this module uses. */
+export interface KeyringBinding {
+  AsyncEntry: new (service: string, name: string, options?: EntryOptions) => AsyncEntry;
+}
+/** Loads the keyring library; tests pass another to see a load failure. */
+export type KeyringLoader = () => Promise<KeyringBinding>;
+
+const loadNapiKeyring: KeyringLoader = () => import('@napi-rs/keyring');
+/** One load per loader: a binding that failed to load will not load later in the same process. */
+const loaded = new WeakMap<KeyringLoader, Promise<KeyringBinding>>();
+
+/** An error thrown while loading the library, as opposed to one from the keychain itself. */
+class KeyringLoadError extends Error {
+  override readonly name = 'KeyringLoadError';
+}
+
+function loadKeyring(loader: KeyringLoader): Promise<KeyringBinding> {
+  let binding = loaded.get(loader);
+  if (!binding) {
+    binding = loader().catch((error: unknown) => {
+      throw new KeyringLoadError(errorMessage(error), { cause: error });
+    });
+    loaded.set(loader, binding);
+  }
+  return binding;
+}
 
 /** Maps an error of the keychain library to a sentence a user understands. */
 export function describeKeychainError(error: unknown): string {
+  if (error instanceof KeyringLoadError) return KEYCHAIN_PROBLEMS.noLibrary;
   const text = errorText(error).toLowerCase();
   if (text.includes('abort')) return KEYCHAIN_PROBLEMS.aborted;
   if (
@@ -85,32 +120,36 @@ export class KeychainError extends Error {
 export interface KeychainSecretStoreOptions {
   /** The keychain service the items are filed under; tests use a unique one per run. */
   service?: string;
+  /** Where the keyring library comes from (default: @napi-rs/keyring, loaded on first use). */
+  loadKeyring?: KeyringLoader;
 }
 
 export class KeychainSecretStore implements SecretStore {
   readonly kind = 'keychain' as const;
   readonly service: string;
+  private readonly loader: KeyringLoader;
 
   constructor(options: KeychainSecretStoreOptions = {}) {
     const service = options.service ?? DEFAULT_KEYCHAIN_SERVICE;
     if (service.trim() === '') throw new TypeError('The keychain service name must not be empty.');
     this.service = service;
+    this.loader = options.loadKeyring ?? loadNapiKeyring;
   }
 
   async get(name: SecretName): Promise<string | null> {
     checkSecretName(name);
-    return keychainCall(() => openEntry(this.service, name).getPassword());
+    return keychainCall(async () => (await openEntry(this.loader, this.service, name)).getPassword());
   }
 
   async set(name: SecretName, value: string): Promise<void> {
     checkSecretName(name);
     checkSecretValue(name, value);
-    await keychainCall(() => openEntry(this.service, name).setPassword(value));
+    await keychainCall(async () => (await openEntry(this.loader, this.service, name)).setPassword(value));
   }
 
   async delete(name: SecretName): Promise<void> {
     checkSecretName(name);
-    await keychainCall(() => openEntry(this.service, name).deletePassword());
+    await keychainCall(async () => (await openEntry(this.loader, this.service, name)).deletePassword());
   }
 }
 
@@ -121,11 +160,11 @@ export class KeychainSecretStore implements SecretStore {
  */
 export async function probeKeychain(
   service: string = DEFAULT_KEYCHAIN_SERVICE,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; loadKeyring?: KeyringLoader } = {},
 ): Promise<KeychainStatus> {
   const { signal } = options;
   try {
-    const entry = openEntry(service, PROBE_ENTRY);
+    const entry = await openEntry(options.loadKeyring ?? loadNapiKeyring, service, PROBE_ENTRY);
     const marker = randomUUID();
     await entry.setPassword(marker, signal);
     const readBack = await entry.getPassword(signal);
@@ -137,7 +176,8 @@ export async function probeKeychain(
   }
 }
 
-function openEntry(service: string, name: string): AsyncEntry {
+async function openEntry(loader: KeyringLoader, service: string, name: string): Promise<AsyncEntry> {
+  const { AsyncEntry } = await loadKeyring(loader);
   // The constructor already talks to D-Bus on Linux and throws when there is none.
   return new AsyncEntry(service, name, ENTRY_OPTIONS);
 }

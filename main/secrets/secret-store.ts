@@ -11,6 +11,8 @@ export const SECRET_NAMES = [
   'robinhood.tokens',
   'robinhood.deviceToken',
   'database.password',
+  /** The embedded PostgreSQL server's password (generated at its first start). */
+  'database.embeddedPassword',
 ] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 

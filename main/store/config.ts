@@ -4,11 +4,14 @@
 
 import { describeError, type LoggedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import type { EmbeddedPasswordVault } from './embedded/password.js';
 
 export type StoreConfig =
   | {
-      kind: 'embedded' /** The app's data folder; the database lives in <dataDir>/pgdata. */;
+      kind: 'embedded' /** The app's data folder; the server's files live in <dataDir>/pgdata. */;
       dataDir: string;
+      /** Keeps the server's password (default: a 0600 file in the data folder). */
+      passwordVault?: EmbeddedPasswordVault;
     }
   | { kind: 'postgres' /** postgres://user[:password]@host:port/database */; url: string };
 
@@ -18,8 +21,11 @@ export interface StoreOptions {
   statementTimeoutMs?: number;
   /** Identifies this process in sync_runs and in the lock connection's application_name. */
   agentId?: string;
-  /** Embedded only: a folder lock not refreshed for this long is considered abandoned (default 2 min, min 2000). */
-  lockStaleMs?: number;
+  /**
+   * Embedded only: when another agent owns the data folder, use its running server instead of
+   * refusing (read-only commands such as status and export).
+   */
+  readOnly?: boolean;
   /** PostgreSQL only: pool size (default 4). */
   maxConnections?: number;
 }
@@ -32,7 +38,7 @@ export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
   constructor(
     message: string,
-    readonly reason: 'locked' | 'connect' | 'unreachable' | 'migrate' | 'config',
+    readonly reason: 'locked' | 'connect' | 'unreachable' | 'migrate' | 'config' | 'legacy',
   ) {
     super(message);
   }

@@ -1,11 +1,8 @@
 /**
- * knex over one of two PostgreSQL backends, with the same result types from both:
- * bigint/count → number, numeric → decimal string, date → "YYYY-MM-DD", timestamptz → Date,
+ * knex over node-postgres, for the embedded server and any external one alike, with these result
+ * types: bigint/count → number, numeric → decimal string, date → "YYYY-MM-DD", timestamptz → Date,
  * jsonb → parsed value.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from '../util/logger.js';
@@ -45,61 +42,6 @@ function knexLog(logger: Logger): Knex.Config['log'] {
     deprecate: (message: unknown) => logger.debug('database: ' + String(message)),
     debug: (message: unknown) => logger.debug('database: ' + String(message)),
   };
-}
-
-export interface EmbeddedDatabase {
-  knex: Knex;
-  pglite: PGlite;
-}
-
-/**
- * PGlite's PostgreSQL keeps its shared buffers inside the WebAssembly memory, which never shrinks:
- * the server default of 128 MB costs as much resident memory in our process. One account's
- * database is tens of MB and the operating system caches its files anyway, so 16 MB is plenty.
- */
-const EMBEDDED_SETTINGS: readonly string[] = ['-c', 'shared_buffers=16MB'];
-
-/** PGlite and its knex client, loaded only when the embedded store is used (about 18 MB). */
-async function loadEmbedded() {
-  const [{ PGlite, types }, { default: ClientPgLite }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('knex-pglite'),
-  ]);
-  const start = (pgdataDir: string): PGlite =>
-    new PGlite(pgdataDir, {
-      startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS],
-      parsers: {
-        [types.INT8]: (value: string) => int8ToNumber(value),
-        [types.DATE]: keepDateText,
-      },
-    });
-  return { start, ClientPgLite };
-}
-
-/**
- * Opens (initialising when new) a PGlite data folder. A new folder is closed and opened again
- * once created: creating it (initdb) grows the WebAssembly memory by a few hundred MB that would
- * otherwise stay with the process for its whole life.
- */
-export async function openEmbeddedDatabase(pgdataDir: string, logger: Logger): Promise<EmbeddedDatabase> {
-  const { start, ClientPgLite } = await loadEmbedded();
-  const isNew = !existsSync(join(pgdataDir, 'PG_VERSION'));
-  let pglite = start(pgdataDir);
-  await pglite.waitReady;
-  if (isNew) {
-    await pglite.close();
-    pglite = start(pgdataDir);
-    await pglite.waitReady;
-  }
-  const knex = knexFactory({
-    client: ClientPgLite,
-    dialect: 'postgres',
-    // knex-pglite accepts an existing instance through a connection function; its types do not say so.
-    connection: (() => ({ pglite })) as unknown as Knex.Config['connection'],
-    useNullAsDefault: true,
-    log: knexLog(logger),
-  });
-  return { knex, pglite };
 }
 
 export interface PostgresOptions {

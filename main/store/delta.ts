@@ -98,13 +98,10 @@ export async function deleteMissing(
   const gone = present.map((r) => String(r[keyColumn])).filter((k) => !keep.has(k));
   let deleted = 0;
   for (let start = 0; start < gone.length; start += 1000) {
-    // Count returned rows: knex-pglite does not report a row count for DELETE.
-    const rows = (await db(table)
+    deleted += await db(table)
       .where(scope)
       .whereIn(keyColumn, gone.slice(start, start + 1000))
-      .delete()
-      .returning(keyColumn)) as unknown[];
-    deleted += rows.length;
+      .delete();
   }
   return deleted;
 }

@@ -8,6 +8,8 @@ export type { AccountLease, AccountLockResult } from './account-lock.js';
 export { AccountLockError, ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
 export type { StoreConfig, StoreOptions } from './config.js';
 export { describeLocation, redactMessage, redactUrl, StoreInputError, StoreOpenError } from './config.js';
+export type { EmbeddedConnectionInfo, EmbeddedPasswordVault } from './embedded/index.js';
+export { embeddedConnectionInfo, filePasswordVault } from './embedded/index.js';
 export type { ExportDataset, ExportFormat, ExportOptions } from './export.js';
 export { EXPORT_DATASETS, EXPORT_FORMATS } from './export.js';
 export type {

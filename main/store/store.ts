@@ -1,14 +1,13 @@
 /**
- * openStore(): the one entry point. Opens embedded PGlite (in <dataDir>/pgdata, behind a folder
- * lock) or a PostgreSQL server by URL, migrates it, and returns the Store the engine, the runtime
- * and the CLI share.
+ * openStore(): the one entry point. Starts the embedded PostgreSQL server of a data folder
+ * (embedded/) or connects to a PostgreSQL server by URL, migrates it, and returns the Store the
+ * engine, the runtime and the CLI share. Both are the same code over knex + pg.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { PGlite } from '@electric-sql/pglite';
+import { resolve } from 'node:path';
 import type { Knex } from 'knex';
-import type { ChartRange, ChartSeries, Dashboard, SyncStats } from '../../shared/models.js';
+import type { ChartRange, ChartSeries, ClosedTradesView, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
 import { errorMessage } from '../util/errors.js';
 import { type Logger, silentLogger } from '../util/logger.js';
@@ -27,14 +26,16 @@ import {
   StoreOpenError,
   type StoreOptions,
 } from './config.js';
-import { openEmbeddedDatabase, openPostgresDatabase, pgConnectionConfig } from './database.js';
+import { openPostgresDatabase, pgConnectionConfig } from './database.js';
+import { filePasswordVault } from './embedded/password.js';
+import { type EmbeddedServer, EmbeddedServerError, startEmbeddedServer } from './embedded/server.js';
 import { type ExportDataset, type ExportFormat, type ExportOptions, exportData } from './export.js';
 import { type FifoExecution, type FifoOptionEvent, type FifoResult, matchLots } from './fifo.js';
-import { type FolderLock, lockDataFolder } from './folder-lock.js';
 import { nyDate } from './market-time.js';
 import { migrateToLatest } from './migrate.js';
-import { type ChangeNotification, notificationPayload, sendNotification } from './notify.js';
+import { type ChangeNotification, sendNotification } from './notify.js';
 import { readChart } from './reads/chart.js';
+import { type ClosedTradesQuery, readClosedTrades } from './reads/closed-trades.js';
 import { readDashboard } from './reads/dashboard.js';
 import { readStats } from './reads/stats.js';
 import { accountsRepo } from './repos/accounts.js';
@@ -90,15 +91,14 @@ export interface Store {
   /** Runs fn in one transaction: committed when fn resolves, rolled back when it throws. */
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T>;
   /**
-   * PostgreSQL: runs fn while holding the account's advisory lock, or resolves to
-   * { status: 'locked' } without running it when another agent holds it.
-   * Embedded: runs fn (the folder lock already makes this process the only writer).
+   * Runs fn while holding the account's advisory lock, or resolves to { status: 'locked' }
+   * without running it when another agent holds it.
    */
   withAccountLock<T>(
     accountKey: string,
     fn: (lease: AccountLease) => Promise<T>,
   ): Promise<AccountLockResult<T>>;
-  /** PostgreSQL: NOTIFY magnus_sync with the JSON payload, delivered on commit. Embedded: validates only. */
+  /** NOTIFY magnus_sync with the JSON payload, delivered on commit. */
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
   /**
    * Records a cycle as it starts (a 'running' sync_runs row that stays marked alive until finished)
@@ -131,11 +131,13 @@ export interface Store {
 
   dashboard(options: { accountKey?: string; now: Date }): Promise<Dashboard>;
   chart(options: { accountKey: string; range: ChartRange; now: Date }): Promise<ChartSeries>;
+  /** Realized P&L and dividends per period, and the closed trades of one period and symbol. */
+  closedTrades(query: ClosedTradesQuery): Promise<ClosedTradesView>;
   stats(options: { rateLimitPerMinute: number; recentLimit?: number; since?: Date }): Promise<SyncStats>;
   /** Text chunks of a CSV or JSON export, read page by page. */
   exportData(dataset: ExportDataset, format: ExportFormat, options?: ExportOptions): AsyncGenerator<string>;
 
-  /** Closes connections (and the embedded folder lock). Safe to call twice. */
+  /** Closes connections (and stops the embedded server this store started). Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -243,6 +245,7 @@ function makeStore(backend: Backend): Store {
     },
     dashboard: (options) => readDashboard(knex, options),
     chart: (options) => readChart(knex, options),
+    closedTrades: (query) => readClosedTrades(knex, query),
     stats: (options) => readStats(knex, options),
     exportData: (dataset, format, options) => exportData(knex, dataset, format, options),
     close() {
@@ -252,57 +255,54 @@ function makeStore(backend: Backend): Store {
   };
 }
 
-async function openEmbedded(dataDir: string, options: StoreOptions, logger: Logger): Promise<Store> {
-  if (dataDir.trim() === '') throw new StoreOpenError('The data folder must not be empty.', 'config');
-  const root = resolve(dataDir);
-  const folder = join(root, 'pgdata');
-  const lock: FolderLock = await lockDataFolder(folder, root, { staleMs: options.lockStaleMs, logger });
-  let opened: { knex: Knex; pglite: PGlite };
+async function openEmbedded(
+  config: Extract<StoreConfig, { kind: 'embedded' }>,
+  options: StoreOptions,
+  logger: Logger,
+): Promise<Store> {
+  if (config.dataDir.trim() === '') throw new StoreOpenError('The data folder must not be empty.', 'config');
+  const root = resolve(config.dataDir);
+  let server: EmbeddedServer;
   try {
-    opened = await openEmbeddedDatabase(folder, logger);
+    server = await startEmbeddedServer({
+      dataDir: root,
+      vault: config.passwordVault ?? filePasswordVault(root),
+      logger,
+      readOnly: options.readOnly ?? false,
+    });
   } catch (error) {
-    await lock.release();
-    throw new StoreOpenError(
-      `Could not open the embedded database in ${root}: ${(error as Error).message}`,
-      'connect',
-    );
-  }
-  const { knex: db, pglite: engine } = opened;
-  const shutDown = async () => {
-    try {
-      await db.destroy();
-      if (!engine.closed) await engine.close();
-    } finally {
-      await lock.release();
+    if (error instanceof EmbeddedServerError) {
+      const reason = error.problem === 'start' ? 'connect' : error.problem;
+      throw new StoreOpenError(error.message, reason);
     }
-  };
-  try {
-    await migrateToLatest(db, logger);
-  } catch (error) {
-    await shutDown().catch(() => undefined);
-    throw new StoreOpenError(
-      `Could not prepare the embedded database in ${root}: ${(error as Error).message}`,
-      'migrate',
-    );
+    throw error;
   }
-  logger.info('Opened the embedded database', { folder });
-  return makeStore({
-    kind: 'embedded',
-    location: describeLocation({ kind: 'embedded', dataDir: root }),
-    knex: db,
-    withAccountLock: async (_key, fn) => ({ status: 'ran', value: await fn() }),
-    // No other process can listen to an embedded database; the payload is still checked.
-    notify: async (_trx, payload) => {
-      notificationPayload(payload);
-    },
-    close: shutDown,
-  });
+  try {
+    return await openServer(server.url, options, logger, {
+      kind: 'embedded',
+      location: describeLocation({ kind: 'embedded', dataDir: root }),
+      afterClose: () => server.stop(),
+    });
+  } catch (error) {
+    await server.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 async function openPostgres(url: string, options: StoreOptions, logger: Logger): Promise<Store> {
   const problem = postgresUrlProblem(url);
   if (problem) throw new StoreOpenError(problem, 'config');
-  const location = redactUrl(url);
+  return openServer(url, options, logger, { kind: 'postgres', location: redactUrl(url) });
+}
+
+/** Connects, migrates (under the migration lock) and builds the Store over one server. */
+async function openServer(
+  url: string,
+  options: StoreOptions,
+  logger: Logger,
+  how: { kind: StoreConfig['kind']; location: string; afterClose?: () => Promise<void> },
+): Promise<Store> {
+  const { location } = how;
   const pgOptions = {
     statementTimeoutMs: options.statementTimeoutMs,
     maxConnections: options.maxConnections,
@@ -313,7 +313,7 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not connect to PostgreSQL at ${location}: ${redactMessage(errorMessage(error), url)}`,
+      `Could not connect to the ${how.kind === 'embedded' ? location : `PostgreSQL server at ${location}`}: ${redactMessage(errorMessage(error), url)}`,
       isUnreachable(error) ? 'unreachable' : 'connect',
     );
   }
@@ -323,7 +323,7 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not prepare the PostgreSQL database at ${location}: ${redactMessage(errorMessage(error), url)}`,
+      `Could not prepare the ${how.kind === 'embedded' ? location : `PostgreSQL database at ${location}`}: ${redactMessage(errorMessage(error), url)}`,
       isUnreachable(error) ? 'unreachable' : 'migrate',
     );
   }
@@ -332,9 +332,11 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
     ...pgOptions,
     applicationName: `magnus-sync-lock:${agent}`,
   });
-  logger.info('Opened the PostgreSQL database', { location });
+  logger.info(how.kind === 'embedded' ? 'Opened the embedded database' : 'Opened the PostgreSQL database', {
+    location,
+  });
   return makeStore({
-    kind: 'postgres',
+    kind: how.kind,
     location,
     knex,
     withAccountLock: (key, fn) => withAdvisoryLock(lockConnection, url, key, fn, logger),
@@ -346,7 +348,13 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
         logger,
       ),
     notify: (trx, payload) => sendNotification(trx, payload),
-    close: () => knex.destroy(),
+    close: async () => {
+      try {
+        await knex.destroy();
+      } finally {
+        await how.afterClose?.();
+      }
+    },
   });
 }
 
@@ -356,7 +364,7 @@ async function openPostgres(url: string, options: StoreOptions, logger: Logger):
  */
 export async function openStore(config: StoreConfig, options: StoreOptions = {}): Promise<Store> {
   const logger = options.logger ?? silentLogger;
-  if (config.kind === 'embedded') return openEmbedded(config.dataDir, options, logger);
+  if (config.kind === 'embedded') return openEmbedded(config, options, logger);
   if (config.kind === 'postgres') return openPostgres(config.url, options, logger);
   throw new StoreOpenError('Unknown database kind.', 'config');
 }

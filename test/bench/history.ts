@@ -31,7 +31,7 @@ export interface HistoryResult {
     rowsWritten: number;
     trades: number;
     fifoMs: number;
-    /** Longest event-loop stall during the import cycle (PGlite runs on the main thread). */
+    /** Longest event-loop stall during the import cycle. */
     maxLoopDelayMs: number;
   };
   incremental: {

@@ -17,6 +17,7 @@ import { MemorySecretStore } from '../../main/secrets/index.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 import { BenchClock } from './bench-clock.js';
 import { discardingRootLogger, PRODUCT_REQUESTS_PER_MINUTE, SYNC_INTERVAL_MS } from './bench-harness.js';
+import { childProcessesPss } from './process-memory.js';
 
 export interface MemoryChildParams {
   apiUrl: string;
@@ -29,8 +30,26 @@ export interface MemoryChildParams {
 }
 
 export type MemoryChildMessage =
-  | { kind: 'sample'; cycle: number; rss: number; heapUsed: number; external: number }
-  | { kind: 'done'; cycles: number; failures: number; requests: number; elapsedMs: number }
+  | {
+      kind: 'sample';
+      cycle: number;
+      rss: number;
+      heapUsed: number;
+      external: number;
+      /** Summed PSS of the processes this one started (the embedded server), bytes. */
+      serverPss: number;
+    }
+  | {
+      kind: 'done';
+      cycles: number;
+      failures: number;
+      requests: number;
+      elapsedMs: number;
+      /** The highest RSS + server PSS seen by a 25 ms sampler over the whole run (first start included). */
+      peakTotal: number;
+      /** How long the first cycle took to open the store (initdb and start on the embedded server). */
+      readyMs: number;
+    }
   | { kind: 'error'; message: string };
 
 async function main(): Promise<void> {
@@ -56,12 +75,26 @@ async function main(): Promise<void> {
   });
   let failures = 0;
   let requests = 0;
+  let peakTotal = 0;
+  const sampler = setInterval(() => {
+    peakTotal = Math.max(peakTotal, process.memoryUsage.rss() + childProcessesPss());
+  }, 25);
   const started = performance.now();
   try {
     // Cycle 0: the code is loaded, nothing has run yet.
     gc?.();
     const loaded = process.memoryUsage();
-    send({ kind: 'sample', cycle: 0, rss: loaded.rss, heapUsed: loaded.heapUsed, external: loaded.external });
+    send({
+      kind: 'sample',
+      cycle: 0,
+      rss: loaded.rss,
+      heapUsed: loaded.heapUsed,
+      external: loaded.external,
+      serverPss: 0,
+    });
+    const opening = performance.now();
+    await runtime.prepare();
+    const readyMs = performance.now() - opening;
     for (let cycle = 1; cycle <= params.cycles; cycle++) {
       const outcome = await runtime.syncOnce('schedule', 'if-due');
       if (outcome.status !== 'success') failures += 1;
@@ -70,7 +103,14 @@ async function main(): Promise<void> {
       if (cycle === 1 || cycle % params.sampleEvery === 0) {
         gc?.();
         const m = process.memoryUsage();
-        send({ kind: 'sample', cycle, rss: m.rss, heapUsed: m.heapUsed, external: m.external });
+        send({
+          kind: 'sample',
+          cycle,
+          rss: m.rss,
+          heapUsed: m.heapUsed,
+          external: m.external,
+          serverPss: childProcessesPss(),
+        });
       }
     }
     send({
@@ -79,10 +119,13 @@ async function main(): Promise<void> {
       failures,
       requests,
       elapsedMs: performance.now() - started,
+      peakTotal,
+      readyMs,
     });
   } catch (error) {
     send({ kind: 'error', message: error instanceof Error ? error.message : String(error) });
   } finally {
+    clearInterval(sampler);
     await runtime.stop().catch(() => undefined);
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -58,6 +58,15 @@ export interface MemoryResult {
   rssSlopeLateMbPer1000: number;
   heapSlopeLateMbPer1000: number;
   samples: number;
+  /** The embedded server's processes (summed PSS); 0 on an external PostgreSQL. */
+  serverStartMb: number;
+  serverEndMb: number;
+  /** Node RSS + server PSS: medians at the start and end, and the highest a 25 ms sampler saw. */
+  totalStartMb: number;
+  totalEndMb: number;
+  totalPeakMb: number;
+  /** The runtime's prepare(): on a new embedded folder, initdb + start + migrations. */
+  readyMs: number;
 }
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,6 +92,7 @@ interface Sample {
   cycle: number;
   rss: number;
   heapUsed: number;
+  serverPss: number;
 }
 
 const MB = 1024 * 1024;
@@ -120,9 +130,16 @@ export async function measureMemory(o: MemoryBenchOptions): Promise<MemoryResult
       let finished: Extract<MemoryChildMessage, { kind: 'done' }> | null = null;
       child.on('message', (message: MemoryChildMessage) => {
         if (message.kind === 'sample') {
-          samples.push({ cycle: message.cycle, rss: message.rss, heapUsed: message.heapUsed });
+          samples.push({
+            cycle: message.cycle,
+            rss: message.rss,
+            heapUsed: message.heapUsed,
+            serverPss: message.serverPss,
+          });
           if (message.cycle % Math.max(sampleEvery, Math.floor(o.cycles / 5)) === 0)
-            o.log(`  ${o.backend} cycle ${message.cycle}: rss ${(message.rss / MB).toFixed(1)} MB`);
+            o.log(
+              `  ${o.backend} cycle ${message.cycle}: rss ${(message.rss / MB).toFixed(1)} MB, server ${(message.serverPss / MB).toFixed(1)} MB`,
+            );
         } else if (message.kind === 'done') finished = message;
         else reject(new Error(`memory child: ${message.message}`));
       });
@@ -168,6 +185,12 @@ export async function measureMemory(o: MemoryBenchOptions): Promise<MemoryResult
       rssSlopeLateMbPer1000: lateFit((s) => s.rss / MB),
       heapSlopeLateMbPer1000: lateFit((s) => s.heapUsed / MB),
       samples: samples.length,
+      serverStartMb: median(head.map((s) => s.serverPss / MB)),
+      serverEndMb: median(tail.map((s) => s.serverPss / MB)),
+      totalStartMb: median(head.map((s) => (s.rss + s.serverPss) / MB)),
+      totalEndMb: median(tail.map((s) => (s.rss + s.serverPss) / MB)),
+      totalPeakMb: done.peakTotal / MB,
+      readyMs: done.readyMs,
     };
   } finally {
     clearInterval(trim);

@@ -5,6 +5,7 @@
  *   npm run bench                       full run (~10 minutes), writes docs/benchmarks.md
  *   npm run bench -- --quick            about a minute, prints only (unless --out is given)
  *   options: --latency MS (50)  --runs N (5; quick 2)  --history-orders N (50000; quick 5000)
+ *            --backends embedded,postgres (both)
  *            --history-runs N (2; quick 1)  --memory-cycles N (2000; quick 200)
  *            --only requests,writes,history,memory,dashboard  --out FILE  --json FILE
  */
@@ -14,6 +15,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { locateBinaries } from '../../main/store/embedded/binaries.js';
 import { PG_ADMIN_URL } from '../helpers/postgres.js';
 import type { Backend } from '../helpers/sync-harness.js';
 import { measureDashboard } from './dashboard.js';
@@ -27,7 +29,7 @@ import { measureWrites } from './writes.js';
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PARTS = ['requests', 'writes', 'history', 'memory', 'dashboard'] as const;
 type Part = (typeof PARTS)[number];
-const BACKENDS: Backend[] = ['pglite', 'postgres'];
+const ALL_BACKENDS: Backend[] = ['embedded', 'postgres'];
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -45,8 +47,10 @@ async function machine(): Promise<Machine> {
   } finally {
     await client.end().catch(() => undefined);
   }
-  const pgliteManifest = join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json');
-  const pgliteVersion = (JSON.parse(await readFile(pgliteManifest, 'utf8')) as { version: string }).version;
+  const binaries = locateBinaries();
+  const manifest = JSON.parse(await readFile(join(binaries.root, 'package.json'), 'utf8')) as {
+    version: string;
+  };
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     cpu: cpus()[0]?.model.trim() ?? 'unknown CPU',
@@ -55,7 +59,8 @@ async function machine(): Promise<Machine> {
     os: `${type()} ${release()}`,
     node: process.versions.node,
     postgres,
-    pglite: pgliteVersion,
+    // "17.9.0-beta.17" is PostgreSQL 17.9 (the package's own numbering after the dash).
+    embeddedPostgres: manifest.version.split('-')[0] ?? manifest.version,
   };
 }
 
@@ -65,20 +70,14 @@ function findingsFor(results: BenchResults): string[] {
     if (h.incremental.workMs < 1_000) continue;
     const steady = results.requests?.find((r) => r.stocks === 100 && r.legs === 50)?.steady.workMs;
     findings.push(
-      `An incremental trade-history run with nothing new takes ${ms(h.incremental.workMs)} ms on ${h.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} with ${h.orders.toLocaleString('en-US')} orders${steady ? ` (an account-state cycle of the same account size: ${ms(steady)} ms)` : ''}, although it writes ${h.incremental.rowsWritten} rows and skips the FIFO rebuild (${ms(h.import.fifoMs)} ms when it runs). Not diagnosed here: profile the history stream of test/bench/history.ts.`,
+      `An incremental trade-history run with nothing new takes ${ms(h.incremental.workMs)} ms on ${h.backend === 'embedded' ? 'the embedded server' : 'PostgreSQL'} with ${h.orders.toLocaleString('en-US')} orders${steady ? ` (an account-state cycle of the same account size: ${ms(steady)} ms)` : ''}, although it writes ${h.incremental.rowsWritten} rows and skips the FIFO rebuild (${ms(h.import.fifoMs)} ms when it runs). Not diagnosed here: profile the history stream of test/bench/history.ts.`,
     );
     break;
   }
   for (const m of results.memory ?? []) {
     if (m.rssSlopeLateMbPer1000 < 5 && m.heapSlopeLateMbPer1000 < 5) continue;
     findings.push(
-      `Memory of the headless engine on ${m.backend === 'pglite' ? 'PGlite' : 'PostgreSQL'} still grew in the second half of ${m.cycles.toLocaleString('en-US')} cycles (${m.rssSlopeLateMbPer1000.toFixed(1)} MB RSS, ${m.heapSlopeLateMbPer1000.toFixed(1)} MB heap per 1,000 cycles). ${m.cycles < 1_000 ? 'Runs this short are dominated by bounded buffers filling up (the request log holds 5,000 requests, about 600 cycles); run the full 2,000 cycles before reading it as a leak.' : 'Not diagnosed here: take heap snapshots at cycle 1,000 and 2,000 of test/bench/memory-child.ts and compare.'}`,
-    );
-  }
-  const stalled = results.history?.find((h) => h.backend === 'pglite' && h.incremental.maxLoopDelayMs >= 500);
-  if (stalled) {
-    findings.push(
-      `PGlite runs in-process on the main thread (main/store/database.ts: \`new PGlite(pgdataDir, …)\`), so long statements block the event loop: with ${stalled.orders.toLocaleString('en-US')} orders the history import stalled it for up to ${ms(stalled.import.maxLoopDelayMs)} ms and every incremental history run for up to ${ms(stalled.incremental.maxLoopDelayMs)} ms In the desktop app that is the Electron main process (tray, IPC, timers); PGlite can run in a worker (PGliteWorker) to avoid it.`,
+      `Memory of the headless engine on ${m.backend === 'embedded' ? 'the embedded server' : 'PostgreSQL'} still grew in the second half of ${m.cycles.toLocaleString('en-US')} cycles (${m.rssSlopeLateMbPer1000.toFixed(1)} MB RSS, ${m.heapSlopeLateMbPer1000.toFixed(1)} MB heap per 1,000 cycles). ${m.cycles < 1_000 ? 'Runs this short are dominated by bounded buffers filling up (the request log holds 5,000 requests, about 600 cycles); run the full 2,000 cycles before reading it as a leak.' : 'Not diagnosed here: take heap snapshots at cycle 1,000 and 2,000 of test/bench/memory-child.ts and compare.'}`,
     );
   }
   return findings;
@@ -109,6 +108,7 @@ async function main(): Promise<void> {
       'history-runs': { type: 'string' },
       'memory-cycles': { type: 'string' },
       only: { type: 'string' },
+      backends: { type: 'string' },
       out: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -118,7 +118,8 @@ async function main(): Promise<void> {
   if (values.help) {
     process.stdout.write(
       'npm run bench [-- --quick] [--latency MS] [--runs N] [--history-orders N] [--history-runs N]\n' +
-        '              [--memory-cycles N] [--only requests,writes,history,memory,dashboard] [--out FILE] [--json FILE]\n',
+        '              [--memory-cycles N] [--only requests,writes,history,memory,dashboard]\n' +
+        '              [--backends embedded,postgres] [--out FILE] [--json FILE]\n',
     );
     return;
   }
@@ -132,6 +133,14 @@ async function main(): Promise<void> {
         })
       : PARTS,
   );
+  const BACKENDS: Backend[] = values.backends
+    ? values.backends.split(',').map((b) => {
+        const backend = b.trim() as Backend;
+        if (!ALL_BACKENDS.includes(backend))
+          throw new Error(`--backends: unknown store "${b}" (${ALL_BACKENDS.join(', ')})`);
+        return backend;
+      })
+    : ALL_BACKENDS;
   const latencyMs = positiveInt('latency', values.latency, 50);
   const runs = Math.max(1, positiveInt('runs', values.runs, quick ? 2 : 5));
   const historyOrders = positiveInt('history-orders', values['history-orders'], quick ? 5_000 : 50_000);
@@ -165,7 +174,7 @@ async function main(): Promise<void> {
       sizes,
       runs,
       latencyMs,
-      backend: 'pglite',
+      backend: 'embedded',
       perPositionConcurrency,
       sequentialFor: (s) => !quick && s.stocks === 100 && s.legs === 50,
       log,
@@ -188,13 +197,13 @@ async function main(): Promise<void> {
   if (only.has('memory')) {
     log(`5. memory over ${memoryCycles} cycles`);
     results.memory = [];
-    for (const backend of quick ? (['postgres'] as Backend[]) : BACKENDS)
+    for (const backend of quick && !values.backends ? (['postgres'] as Backend[]) : BACKENDS)
       results.memory.push(await measureMemory({ backend, cycles: memoryCycles, log }));
   }
   if (only.has('dashboard')) {
     log(`6. dashboard reads (${dashboardDays} days of snapshots)`);
     results.dashboard = await measureDashboard({
-      backends: ['postgres', 'pglite'],
+      backends: [...BACKENDS].reverse(),
       days: dashboardDays,
       samples: dashboardSamples,
       log,

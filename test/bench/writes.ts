@@ -1,5 +1,5 @@
 /**
- * Item 3: write volume per cycle, on PGlite and PostgreSQL.
+ * Item 3: write volume per cycle, on the embedded server and PostgreSQL.
  *
  * Rows are counted in the database, not taken from the engine: before a cycle the benchmark reads
  * the current transaction id; after it, every row version whose xmin is newer was inserted or

@@ -360,6 +360,26 @@ describe('HttpClient pagination', () => {
     expect(server.requests[0]?.query.get('account_numbers')).toBe('5QR24141');
   });
 
+  it('tells page listeners about every page as it is read, path without query or account number', async () => {
+    const server = await serve((r) => {
+      if (r.query.get('cursor') === 'p2') return { json: { next: null, results: [{ n: 3 }] } };
+      return {
+        json: { next: `${server.url}/accounts/5QR24141/orders/?cursor=p2`, results: [{ n: 1 }, { n: 2 }] },
+      };
+    });
+    const { http } = makeHttp(server.url, { auth: staticAuth() });
+    const seen: unknown[] = [];
+    const off = http.onPage((page) => seen.push({ ...page, items: [...page.items] }));
+    await http.getAllPages('/accounts/5QR24141/orders/');
+    expect(seen).toEqual([
+      { path: '/accounts/****4141/orders/', index: 0, items: [{ n: 1 }, { n: 2 }] },
+      { path: '/accounts/****4141/orders/', index: 1, items: [{ n: 3 }] },
+    ]);
+    off();
+    await http.getAllPages('/accounts/5QR24141/orders/');
+    expect(seen).toHaveLength(2);
+  });
+
   it('refuses a next URL on another origin and never contacts it', async () => {
     const foreign = await serve(() => ({ json: { next: null, results: ['stolen'] } }));
     const server = await serve(() => ({ json: { next: `${foreign.url}/orders/?cursor=x`, results: [1] } }));

@@ -35,6 +35,23 @@ describe('RateLimiter', () => {
     expect(grants.at(-1)).toBeLessThanOrEqual(200_000);
   });
 
+  it('tells wait listeners how long each request waits for the budget', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, requestsPerMinute: 60, burst: 2 });
+    const waits: number[] = [];
+    const off = limiter.onWait((ms) => waits.push(ms));
+    for (let i = 0; i < 4; i++) await limiter.acquire();
+    // Two back to back, then one token a second.
+    expect(waits).toEqual([1000, 1000]);
+    expect(clock.monotonicMs()).toBe(2000);
+    limiter.pauseFor(5000);
+    await limiter.acquire();
+    expect(waits).toEqual([1000, 1000, 5000]);
+    off();
+    await limiter.acquire();
+    expect(waits).toHaveLength(3);
+  });
+
   it('holds the limit when burst equals the limit (the sliding window caps it)', async () => {
     const clock = new FakeClock();
     const limiter = new RateLimiter({ clock, requestsPerMinute: 30, burst: 30 });

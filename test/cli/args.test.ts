@@ -129,7 +129,7 @@ describe('magnus-sync arguments', () => {
       '--allow-host must be a host name or address (optionally :port), not "x/y".',
     ],
     [['status', '--allow-host', 'nas.lan'], '--allow-host cannot be used with the status command.'],
-    [['sing'], 'Unknown command "sing". Commands: login, logout, status, export, magnus-compat.'],
+    [['sing'], 'Unknown command "sing". Commands: login, logout, status, export, magnus-compat, db-url.'],
     [['export'], 'export needs --format csv or --format json.'],
     [['export', '--format', 'xml'], '--format must be csv or json, not "xml".'],
     [['status', '--once'], '--once cannot be used with the status command.'],
@@ -207,5 +207,22 @@ describe('magnus-sync magnus-compat arguments', () => {
     expect(literal("it's")).toBe("'it''s'");
     expect(roleNameProblem('Dashboard Login')).toBeNull();
     expect(() => ident('a\u0000b')).toThrow(RangeError);
+  });
+});
+
+describe('magnus-sync db-url arguments', () => {
+  it('takes --data-dir and --demo, and nothing that names another database', () => {
+    expect(parseCli(['db-url', '--data-dir', '/tmp/m', '--demo'])).toMatchObject({
+      command: 'db-url',
+      dataDir: '/tmp/m',
+      demo: true,
+    });
+    expect(usage(['db-url', '--database', 'postgres://u@h/db'])).toBe(
+      'db-url prints the embedded database URL; --database already is one.',
+    );
+    expect(usage(['db-url', '--api-url', 'https://api.robinhood.com'])).toBe(
+      '--api-url cannot be used with the db-url command.',
+    );
+    expect(usage(['db-url', '--once'])).toBe('--once cannot be used with the db-url command.');
   });
 });

@@ -10,8 +10,10 @@ import {
   LinuxAutostart,
   launchCommand,
   quoteExecArg,
+  reconcileLaunchAtLogin,
   startedAtLogin,
 } from '../../main/desktop/autostart.js';
+import { collectingLogger } from '../../main/util/logger.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -147,5 +149,100 @@ describe('login items on macOS and Windows', () => {
     expect(startedAtLogin({ argv: ['/x'], platform: 'linux' })).toBe(false);
     expect(startedAtLogin({ argv: ['/x'], platform: 'darwin', loginItems: loginItems() })).toBe(true);
     expect(startedAtLogin({ argv: ['/x'], platform: 'win32', loginItems: loginItems() })).toBe(false);
+  });
+});
+
+/**
+ * Electron's Windows login items as documented: one Run entry per executable; reading compares the
+ * given path and args (defaults: process.execPath, no args) with it; Task Manager can disable it.
+ */
+function windowsRunKey(execPath: string) {
+  let entry: { path: string; args: string[] } | null = null;
+  let approved = true;
+  return {
+    disableInTaskManager: () => {
+      approved = false;
+    },
+    setLoginItemSettings(s: { openAtLogin: boolean; path?: string; args?: string[] }) {
+      entry = s.openAtLogin ? { path: s.path ?? execPath, args: s.args ?? [] } : null;
+    },
+    getLoginItemSettings(o: { path?: string; args?: string[] } = {}) {
+      const path = o.path ?? execPath;
+      const args = o.args ?? [];
+      const sameExe = entry !== null && entry.path === path;
+      return {
+        openAtLogin: sameExe && JSON.stringify(entry?.args) === JSON.stringify(args),
+        executableWillLaunchAtLogin: sameExe && approved,
+      };
+    },
+  };
+}
+
+describe('Windows: reading the login item back', () => {
+  it('asks with the registered path and arguments, and sees a Task Manager disable', async () => {
+    const runKey = windowsRunKey('C:\\Program Files\\Electron\\electron.exe');
+    const launch = createLaunchAtLogin({
+      platform: 'win32',
+      loginItems: runKey,
+      command: { command: 'C:\\Program Files\\Electron\\electron.exe', args: ['C:\\app\\index.js'] },
+    })!;
+    expect(await launch.isEnabled()).toBe(false);
+    await launch.set(true);
+    expect(await launch.isEnabled()).toBe(true);
+    runKey.disableInTaskManager();
+    expect(await launch.isEnabled()).toBe(false);
+  });
+});
+
+describe('reconcileLaunchAtLogin (Linux autostart file on a real folder)', () => {
+  const setup = async (command = '/opt/Magnus/magnus-sync') => {
+    const dir = await mkdtemp(join(tmpdir(), 'magnus-reconcile-'));
+    dirs.push(dir);
+    const file = autostartFilePath({ XDG_CONFIG_HOME: dir });
+    return { file, auto: new LinuxAutostart(file, { command, args: [] }) };
+  };
+  const reconcile = async (auto: LinuxAutostart, setting: boolean) => {
+    const saved: boolean[] = [];
+    const now = await reconcileLaunchAtLogin({
+      launchAtLogin: auto,
+      setting,
+      saveSetting: (enabled) => saved.push(enabled),
+      logger: collectingLogger(),
+    });
+    return { now, saved };
+  };
+
+  it('entry removed outside the app: the setting turns off and the entry stays gone', async () => {
+    const { file, auto } = await setup();
+    const r = await reconcile(auto, true);
+    expect(r).toEqual({ now: false, saved: [false] });
+    await expect(stat(file)).rejects.toThrow();
+  });
+
+  it('entry disabled by the desktop (Hidden=true): the setting turns off, the file is left alone', async () => {
+    const { file, auto } = await setup();
+    await auto.set(true);
+    const disabled = `${await readFile(file, 'utf8')}Hidden=true\n`;
+    await writeFile(file, disabled);
+    expect(await reconcile(auto, true)).toEqual({ now: false, saved: [false] });
+    expect(await readFile(file, 'utf8')).toBe(disabled);
+  });
+
+  it('entry added outside the app: the setting turns on', async () => {
+    const { auto } = await setup();
+    await auto.set(true);
+    expect(await reconcile(auto, false)).toEqual({ now: true, saved: [true] });
+  });
+
+  it('enabled entry of a moved AppImage: rewritten with the new path; a current one untouched', async () => {
+    const old = await setup('/home/u/Downloads/Magnus-0.1.0.AppImage');
+    await old.auto.set(true);
+    const moved = new LinuxAutostart(old.file, { command: '/home/u/Apps/Magnus.AppImage', args: [] });
+    expect(await reconcile(moved, true)).toEqual({ now: true, saved: [] });
+    expect(await readFile(old.file, 'utf8')).toContain('Exec=/home/u/Apps/Magnus.AppImage --hidden');
+    const before = (await stat(old.file)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await reconcile(moved, true)).toEqual({ now: true, saved: [] });
+    expect((await stat(old.file)).mtimeMs).toBe(before);
   });
 });

@@ -3,6 +3,7 @@
  * handler runs, payloads are zod-checked, failures cross as codes, and runtime events reach every
  * window. The last test drives a real desktop runtime (demo simulator, embedded store) through it.
  */
+
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../main/app/event-bus.js';
 import { createRuntime } from '../../main/app/runtime.js';
 import { memorySettingsStore } from '../../main/app/settings-file.js';
+import { CallFailure } from '../../main/desktop/engine-supervisor.js';
 import { forwardEvents, type InvokeEventLike, registerIpcHandlers } from '../../main/desktop/ipc.js';
 import { isOwnRendererUrl } from '../../main/desktop/window-policy.js';
 import { Redactor } from '../../main/logging/index.js';
@@ -115,6 +117,18 @@ describe('registerIpcHandlers', () => {
     expect(JSON.stringify(result)).not.toContain('hunter2');
     expect(logger.records.at(-1)?.level).toBe('error');
   });
+
+  it('says "unavailable" while the engine process restarts, instead of an internal error', async () => {
+    const { ipcMain } = setup({
+      syncNow: async () => {
+        throw new CallFailure('unavailable', 'The sync engine is restarting; try again in a moment.');
+      },
+    });
+    expect(await ipcMain.invoke(ipcChannel.call('syncNow'), ownFrame, {})).toEqual({
+      ok: false,
+      error: { code: 'unavailable', message: 'The sync engine is restarting; try again in a moment.' },
+    });
+  });
 });
 
 describe('forwardEvents', () => {
@@ -178,6 +192,27 @@ describe('IPC against a real desktop runtime (demo simulator)', () => {
     expect(sent).toContain('magnus:event:status');
     const dashboard = await ipcMain.invoke(ipcChannel.call('getDashboard'), ownFrame, {});
     expect(dashboard).toMatchObject({ ok: true, value: { account: { broker: 'demo' } } });
+    // Closed trades travel the same contract over IPC as over HTTP, validated the same way.
+    const closed = (await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
+      accountKey: 'all',
+      period: 'all',
+    })) as { ok: true; value: { realized: unknown; tradeCount: number } };
+    const direct = await runtime.store()?.closedTrades({
+      accountKey: 'all',
+      period: 'all',
+      symbol: null,
+      now: new Date(),
+    });
+    expect(closed.ok).toBe(true);
+    expect(closed.value.tradeCount).toBeGreaterThan(0);
+    expect(closed.value.tradeCount).toBe(direct?.tradeCount);
+    expect(closed.value.realized).toEqual(direct?.realized);
+    expect(
+      await ipcMain.invoke(ipcChannel.call('getClosedTrades'), ownFrame, {
+        accountKey: 'all',
+        period: 'decade',
+      }),
+    ).toMatchObject({ ok: false, error: { code: 'invalid-request' } });
     const secretFree = JSON.stringify(await ipcMain.invoke(ipcChannel.call('getCredentials'), ownFrame, {}));
     expect(secretFree).not.toMatch(/password"\s*:\s*"/);
   }, 60_000);

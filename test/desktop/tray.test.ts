@@ -10,6 +10,7 @@ import {
   TrayController,
   type TrayModel,
   toMenuTemplate,
+  tooltipText,
   trayIconFile,
   until,
 } from '../../main/desktop/tray.js';
@@ -23,6 +24,18 @@ const labels = (m: TrayModel) => m.items.map((i) => (i.type === 'separator' ? '�
 const item = (m: TrayModel, id: string) => m.items.find((i) => i.type !== 'separator' && i.id === id);
 
 describe('menuFor', () => {
+  it('starting (the engine has not answered yet): says so; Sync now and Pause wait for it', () => {
+    const m = menuFor(status({ state: 'starting', nextRunAt: null }), opts);
+    expect(item(m, 'status')).toMatchObject({ label: 'Starting…', enabled: false });
+    expect(m.tooltip).toBe('Magnus Sync: Starting…');
+    expect(item(m, 'sync-now')).toMatchObject({ enabled: false });
+    expect(item(m, 'pause')).toMatchObject({ enabled: false });
+    expect(item(m, 'open-status')).toMatchObject({ enabled: true });
+    expect(item(m, 'open-settings')).toMatchObject({ enabled: true });
+    expect(trayIconFile('starting', 'linux')).toBe('syncing.png');
+    expect(trayIconFile('starting', 'darwin')).toBe('syncingTemplate.png');
+  });
+
   it('idle: status row, the fixed items in order, and a tooltip with last and next sync', () => {
     const m = menuFor(status(), opts);
     expect(labels(m)).toEqual([
@@ -113,6 +126,57 @@ describe('menuFor', () => {
     const shown = menuFor(status(), { ...opts, showAmounts: true, equity: '12345.675' });
     expect(shown.tooltip).toContain('Portfolio $12,345.68');
     expect(JSON.stringify(shown.items)).not.toContain('$');
+  });
+
+  it('says in the tooltip, in one line, what moves inside the running step', () => {
+    const syncing = status({
+      state: 'syncing',
+      progress: {
+        step: 'Trade history ****1234',
+        completed: 5,
+        total: 10,
+        activity: { requests: 40, pages: 12, reachedDate: '2024-03-14', rateLimitWaitMs: 42_400 },
+      },
+    });
+    expect(tooltipText(syncing, opts)).toBe(
+      'Magnus Sync: Syncing: Trade history ****1234 (5/10) · 12 pages · 40 requests · back to 2024-03-14 · 42 s rate-limit wait',
+    );
+    expect(menuFor(syncing, opts).tooltip).toBe(tooltipText(syncing, opts));
+    // Before anything moved in the step, and once the cycle is over, the line is the status alone.
+    const { activity: _moved, ...step } = syncing.progress ?? { step: '', completed: 0, total: 0 };
+    expect(tooltipText({ ...syncing, progress: step }, opts)).toBe(
+      'Magnus Sync: Syncing: Trade history ****1234 (5/10)',
+    );
+    expect(tooltipText({ ...syncing, state: 'idle' }, opts)).not.toContain('pages');
+    // One page, one request, under a second of waiting, no date yet.
+    expect(
+      tooltipText(
+        status({
+          state: 'syncing',
+          progress: {
+            step: 'Positions ****1234',
+            completed: 2,
+            total: 6,
+            activity: { requests: 1, pages: 1, reachedDate: null, rateLimitWaitMs: 300 },
+          },
+        }),
+        opts,
+      ),
+    ).toBe('Magnus Sync: Syncing: Positions ****1234 (2/6) · 1 page · 1 request · <1 s rate-limit wait');
+  });
+
+  it('keeps the amount when a long status line is cut to the Windows limit', () => {
+    const long = 'x'.repeat(400);
+    const tooltip = tooltipText(
+      status({ state: 'error', lastError: { message: long, at: NOW.toISOString() } }),
+      {
+        ...opts,
+        showAmounts: true,
+        equity: '1000.5',
+      },
+    );
+    expect(tooltip.length).toBeLessThanOrEqual(TOOLTIP_MAX);
+    expect(tooltip.endsWith('…\nPortfolio $1,000.50')).toBe(true);
   });
 
   it('keeps the tooltip within the Windows limit', () => {

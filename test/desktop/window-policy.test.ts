@@ -84,6 +84,7 @@ describe('desktop paths', () => {
       preload: '/repo/dist/main/desktop/preload.cjs',
       resources: '/repo/resources',
       entry: '/repo/dist/main/index.js',
+      engineEntry: '/repo/dist/main/engine-host/entry.js',
     });
     expect(desktopPaths('/opt/Magnus Sync/resources/app.asar/dist/main/desktop').resources).toBe(
       '/opt/Magnus Sync/resources/app.asar.unpacked/resources',
@@ -92,5 +93,39 @@ describe('desktop paths', () => {
       'C:\\Magnus\\resources\\app.asar.unpacked\\resources',
     );
     expect(unpackedPath('/home/u/app.asarx/y')).toBe('/home/u/app.asarx/y');
+  });
+});
+
+describe('isOwnRendererUrl on Windows', () => {
+  const dir = 'C:\\Program Files\\Magnus Sync\\resources\\app.asar\\dist\\renderer';
+
+  it('accepts our pages whatever the case of the drive letter or folders Chromium reports', () => {
+    for (const url of [
+      'file:///C:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/renderer/status.html',
+      'file:///c:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/renderer/status.html',
+      'file:///C:/PROGRAM%20FILES/magnus%20sync/Resources/app.asar/dist/renderer/Settings.html#credentials',
+    ]) {
+      expect(isOwnRendererUrl(url, dir, 'win32'), url).toBe(true);
+    }
+  });
+
+  it('still refuses other folders and other pages', () => {
+    for (const url of [
+      'file:///C:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/status.html',
+      'file:///D:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/renderer/status.html',
+      'file:///C:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/renderer/other.html',
+      'file://evil-host/C:/Program%20Files/Magnus%20Sync/resources/app.asar/dist/renderer/status.html',
+    ]) {
+      expect(isOwnRendererUrl(url, dir, 'win32'), url).toBe(false);
+    }
+  });
+
+  it('POSIX paths stay case-sensitive', () => {
+    expect(isOwnRendererUrl('file:///opt/Magnus/renderer/status.html', '/opt/Magnus/renderer', 'linux')).toBe(
+      true,
+    );
+    expect(isOwnRendererUrl('file:///opt/magnus/renderer/status.html', '/opt/Magnus/renderer', 'linux')).toBe(
+      false,
+    );
   });
 });

@@ -15,7 +15,7 @@ const options: RequestBenchOptions = {
   sizes: [],
   runs: 2,
   latencyMs: 0,
-  backend: 'pglite',
+  backend: 'embedded',
   perPositionConcurrency: 8,
   sequentialFor: () => false,
   log: () => undefined,

@@ -1,5 +1,5 @@
 /**
- * The whole sync against the simulator over a socket, on PGlite and on a fresh PostgreSQL database:
+ * The whole sync against the simulator over a socket, on the embedded server and on a fresh PostgreSQL database:
  * what lands in the store, delta writes, exact request counts, incremental history, no duplicates,
  * and streams that roll back as a whole.
  */

@@ -1,6 +1,6 @@
 /**
  * A real runtime (engine + cycle runner + store + Robinhood client) syncing a simulator over a
- * socket, on PGlite or a fresh PostgreSQL database. Shared by the engine integration tests, the
+ * socket, on the embedded server or a fresh PostgreSQL database. Shared by the engine integration tests, the
  * fault matrix, the benchmarks and the real-runtime Playwright project.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,8 +22,8 @@ import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { collectingRootLogger } from './loggers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 
-export type Backend = 'pglite' | 'postgres';
-export const BACKENDS: readonly Backend[] = ['pglite', 'postgres'];
+export type Backend = 'embedded' | 'postgres';
+export const BACKENDS: readonly Backend[] = ['embedded', 'postgres'];
 
 export interface SyncHarness {
   runtime: AppRuntime;

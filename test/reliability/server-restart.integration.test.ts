@@ -43,9 +43,9 @@ async function rows<T extends pg.QueryResultRow>(url: string, sql: string): Prom
 describe.runIf(throwawayPostgresAvailable())('a PostgreSQL server restarted mid-cycle', () => {
   it('commits no stream without its account lock, and the next cycle recovers', async () => {
     const url = await server!.createDatabase('magnus_restart');
-    // The harness's own database is not used: the runtime syncs into the throwaway server.
+    // No embedded server is started: the databaseUrl sends the runtime to the throwaway server.
     h = await createSyncHarness({
-      backend: 'pglite',
+      backend: 'embedded',
       runtime: { requestsPerMinute: UNTHROTTLED, brokerTuning: FAST_TUNING, databaseUrl: url },
     });
     await h.runtime.prepare();

@@ -12,7 +12,7 @@ import { duplicateKeys, type StoreContents, storeContents } from './helpers/stor
 export interface SoakOptions {
   cycles: number;
   seed?: number;
-  backend?: 'pglite' | 'postgres';
+  backend?: 'embedded' | 'postgres';
   /** Every n-th cycle also runs the trade history. */
   historyEvery?: number;
   onProgress?: (done: number) => void;

@@ -5,6 +5,7 @@ import type { OptionLegView, StockPositionView } from '../../shared/models.js';
 import { dashboardOf, samplePortfolio } from '../server/sample-portfolio.js';
 
 const stock = (symbol: string, marketValue: string | null, pl: string | null): StockPositionView => ({
+  accountKey: '****0001',
   symbol,
   name: null,
   quantity: '1',

@@ -7,6 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { Counter, Registry } from 'prom-client';
 import type { EventBus, HealthReport, Runtime } from '../../main/app/runtime-types.js';
+import { dec } from '../../main/util/money.js';
 import {
   type AppStateSnapshot,
   type CallName,
@@ -15,13 +16,14 @@ import {
   type EventName,
   type Handlers,
 } from '../../shared/contract.js';
-import type {
-  Capabilities,
-  CredentialsView,
-  LoginOutcome,
-  SyncRunView,
-  SyncStats,
-  SyncStatus,
+import {
+  ALL_ACCOUNTS,
+  type Capabilities,
+  type CredentialsView,
+  type LoginOutcome,
+  type SyncRunView,
+  type SyncStats,
+  type SyncStatus,
 } from '../../shared/models.js';
 import {
   applySettingsPatch,
@@ -271,14 +273,38 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async getChart(request) {
       record('getChart', request);
-      const account = accounts.find((a) => a.summary.accountKey === request.accountKey);
       const end = now();
-      const equity = account ? snapshotView(account, end).equity : '0';
+      const chosen =
+        request.accountKey === ALL_ACCOUNTS
+          ? accounts
+          : accounts.filter((a) => a.summary.accountKey === request.accountKey);
+      const account = chosen.length > 0;
+      const equity = chosen
+        .reduce((sum, a) => sum.plus(dec(snapshotView(a, end).equity)), dec('0'))
+        .toFixed(4);
       return {
         accountKey: request.accountKey,
         range: request.range,
         source: request.range === '1D' || request.range === '1W' ? 'snapshots' : 'daily',
         points: account ? chartPoints(request.range, equity, end) : [],
+      };
+    },
+    async getClosedTrades(request) {
+      record('getClosedTrades', request);
+      // The in-memory portfolio has no trade history: every sum is zero, every list empty.
+      const zero = { today: '0', month: '0', year: '0', all: '0' };
+      return {
+        accountKey: request.accountKey,
+        asOf: now().toISOString().slice(0, 10),
+        realized: zero,
+        dividends: zero,
+        period: request.period,
+        symbol: request.symbol ?? null,
+        trades: [],
+        tradeCount: 0,
+        filteredRealized: '0',
+        receivedDividends: [],
+        symbols: [],
       };
     },
     async getStats(request) {
@@ -382,6 +408,31 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       const problem = postgresUrlProblem(request.url);
       if (problem) return { ok: false, message: problem };
       return { ok: true, message: 'Connected to PostgreSQL 16.4.' };
+    },
+    async getEmbeddedDatabase(request) {
+      record('getEmbeddedDatabase', request);
+      return {
+        available: settings.database.kind === 'embedded',
+        message:
+          settings.database.kind === 'embedded'
+            ? 'Running on 127.0.0.1:55432; the password is kept in the system keychain.'
+            : 'The settings use a PostgreSQL server: dashboards connect to that server.',
+        running: settings.database.kind === 'embedded',
+        address: 'postgres://magnus@127.0.0.1:55432/magnus_sync',
+        host: '127.0.0.1',
+        port: 55432,
+        user: 'magnus',
+        database: 'magnus_sync',
+        canReveal: false,
+      };
+    },
+    async revealEmbeddedDatabasePassword(request) {
+      record('revealEmbeddedDatabasePassword', request);
+      return { ok: false, message: 'The password is shown only in the desktop app.' };
+    },
+    async setUpMagnusCompat(request) {
+      record('setUpMagnusCompat', request);
+      return { ok: false, message: 'Set it up in the desktop app.' };
     },
     async openLogFolder(request) {
       record('openLogFolder', request);

@@ -5,15 +5,17 @@
  * page shows can be checked against what the runtime returned.
  */
 
+import { summedSnapshotView } from '../../main/store/reads/dashboard.js';
 import { type Dec, dec, decFixed } from '../../main/util/money.js';
-import type {
-  AccountSummary,
-  ChartPoint,
-  ChartRange,
-  Dashboard,
-  OptionLegView,
-  PortfolioSnapshotView,
-  StockPositionView,
+import {
+  type AccountSummary,
+  ALL_ACCOUNTS,
+  type ChartPoint,
+  type ChartRange,
+  type Dashboard,
+  type OptionLegView,
+  type PortfolioSnapshotView,
+  type StockPositionView,
 } from '../../shared/models.js';
 
 export interface StockInput {
@@ -300,11 +302,12 @@ function leg(
 
 const money = (d: Dec) => decFixed(d, 4);
 
-export function stockView(s: StockInput): StockPositionView {
+export function stockView(s: StockInput, accountKey: string): StockPositionView {
   const marketValue = dec(s.quantity).mul(s.lastPrice);
   const costBasis = dec(s.quantity).mul(s.averagePrice);
   const pl = marketValue.sub(costBasis);
   return {
+    accountKey,
     symbol: s.symbol,
     name: s.name,
     quantity: s.quantity,
@@ -322,7 +325,7 @@ export function addDays(day: Date, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-export function optionView(o: OptionInput, today: Date): OptionLegView {
+export function optionView(o: OptionInput, today: Date, accountKey = ''): OptionLegView {
   const multiplier = '100';
   const sign = o.direction === 'long' ? 1 : -1;
   const shares = dec(o.quantity).mul(multiplier);
@@ -330,6 +333,7 @@ export function optionView(o: OptionInput, today: Date): OptionLegView {
   const cost = shares.mul(o.averagePrice).mul(sign);
   const pl = marketValue.sub(cost);
   return {
+    accountKey,
     symbol: o.symbol,
     optionType: o.optionType,
     strikePrice: o.strikePrice,
@@ -379,16 +383,44 @@ export function snapshotView(account: AccountInput, takenAt: Date): PortfolioSna
 }
 
 export function dashboardOf(accounts: AccountInput[], accountKey: string | undefined, at: Date): Dashboard {
-  const chosen = accounts.find((a) => a.summary.accountKey === accountKey) ?? accounts[0];
   const summaries = accounts.map((a) => ({ ...a.summary, updatedAt: at.toISOString() }));
+  const stocksOf = (a: AccountInput) => a.stocks.map((s) => stockView(s, a.summary.accountKey));
+  const optionsOf = (a: AccountInput) => a.options.map((o) => optionView(o, at, a.summary.accountKey));
+  if (accountKey === ALL_ACCOUNTS && accounts.length > 0) {
+    const snapshots = accounts.map((a) => ({
+      ...snapshotView(a, at),
+      id: 0,
+      accountNumber: a.summary.accountKey,
+      totalPositions: null,
+    }));
+    return {
+      accounts: summaries,
+      scope: 'all',
+      account: null,
+      snapshot: summedSnapshotView(ALL_ACCOUNTS, snapshots),
+      stocks: accounts.flatMap(stocksOf),
+      options: accounts.flatMap(optionsOf),
+      positionsAsOf: at.toISOString(),
+    };
+  }
+  const chosen = accounts.find((a) => a.summary.accountKey === accountKey) ?? accounts[0];
   if (!chosen)
-    return { accounts: [], account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
+    return {
+      accounts: [],
+      scope: 'account',
+      account: null,
+      snapshot: null,
+      stocks: [],
+      options: [],
+      positionsAsOf: null,
+    };
   return {
     accounts: summaries,
+    scope: 'account',
     account: summaries.find((s) => s.accountKey === chosen.summary.accountKey) ?? null,
     snapshot: snapshotView(chosen, at),
-    stocks: chosen.stocks.map(stockView),
-    options: chosen.options.map((o) => optionView(o, at)),
+    stocks: stocksOf(chosen),
+    options: optionsOf(chosen),
     positionsAsOf: at.toISOString(),
   };
 }

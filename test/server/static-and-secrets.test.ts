@@ -83,9 +83,11 @@ describe('no secret in any response', () => {
   const totpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
   const requests: Partial<Record<CallName, unknown>> = {
     getChart: { accountKey: PRIMARY_ACCOUNT, range: '1D' },
+    getClosedTrades: { accountKey: PRIMARY_ACCOUNT, period: 'all' },
     submitVerificationCode: { code: '123456' },
     testDatabase: { url: 'postgres://sync:db-Pa55word@localhost:5432/magnus' },
     openExternal: { url: 'https://robinhood.com/' },
+    setUpMagnusCompat: { role: 'dash' },
     setCredentials: { username: 'trader@example.com', password, totpSecret },
   };
 

@@ -299,6 +299,29 @@ describe('request bodies', () => {
     expect(runtime.settings().syncIntervalSeconds).toBe(300);
   });
 
+  test('getClosedTrades: a bad symbol or period is one line, and the handler does not run', async () => {
+    const symbol = await post('getClosedTrades', {
+      accountKey: 'all',
+      period: 'all',
+      symbol: 'AAPL; drop table',
+    });
+    expect(symbol.status).toBe(400);
+    expect(errorOf(symbol)).toEqual({
+      code: 'invalid-request',
+      message: 'Invalid request: symbol: Symbol must be 1–16 letters, digits, dots or dashes.',
+    });
+    const period = await post('getClosedTrades', { accountKey: 'all', period: 'week' });
+    expect(period.status).toBe(400);
+    expect(errorOf(period).message).toMatch(/^Invalid request: period: /);
+    expect(runtime.callCount('getClosedTrades')).toBe(0);
+    const ok = await post('getClosedTrades', { accountKey: 'all', period: 'month', symbol: ' BRK.B ' });
+    expect(ok.status).toBe(200);
+    expect(runtime.calls.at(-1)).toEqual({
+      name: 'getClosedTrades',
+      request: { accountKey: 'all', period: 'month', symbol: 'BRK.B' },
+    });
+  });
+
   test('an unknown field and a wrong enum are named', async () => {
     const extra = await post('syncNow', { force: true });
     expect(extra.status).toBe(400);

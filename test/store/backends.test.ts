@@ -1,7 +1,7 @@
 /**
- * Every repository and read, run against both backends: real PostgreSQL 15 and real PGlite.
- * One database per backend for the whole file (a fresh PGlite folder takes seconds to create);
- * each test uses its own account key.
+ * Every repository and read, run against both backends: the system PostgreSQL 15 and the embedded
+ * PostgreSQL 17 server the app runs. One database per backend for the whole file; each test uses
+ * its own account key.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matchLots, type Store, StoreInputError } from '../../main/store/index.js';
@@ -830,8 +830,10 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         dayChange: '223.45',
         dayChangePercent: '2.2571',
       });
+      expect(dashboard.scope).toBe('account');
       expect(dashboard.stocks).toEqual([
         {
+          accountKey: key,
           symbol: 'MSFT',
           name: 'Microsoft',
           quantity: '1',
@@ -843,6 +845,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
           unrealizedPlPercent: '2.5',
         },
         {
+          accountKey: key,
           symbol: 'AAPL',
           name: 'Apple',
           quantity: '2.00000000',
@@ -856,6 +859,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       ]);
       expect(dashboard.options).toEqual([
         {
+          accountKey: key,
           symbol: 'F',
           optionType: 'call',
           strikePrice: '11.5000',

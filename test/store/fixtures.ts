@@ -19,7 +19,7 @@ export interface OpenedBackend {
 }
 
 export interface Backend {
-  name: 'postgres' | 'pglite';
+  name: 'postgres' | 'embedded';
   open(): Promise<OpenedBackend>;
 }
 
@@ -39,7 +39,7 @@ export const BACKENDS: Backend[] = [
     },
   },
   {
-    name: 'pglite',
+    name: 'embedded',
     async open() {
       const dir = mkdtempSync(join(tmpdir(), 'magnus-store-'));
       const store = await openStore({ kind: 'embedded', dataDir: dir });

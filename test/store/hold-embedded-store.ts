@@ -1,6 +1,6 @@
 /**
- * Child process for the folder-lock tests: opens the embedded store in argv[2], says "ready",
- * and holds it until killed.
+ * Child process for the embedded-server lifecycle tests: opens the embedded store in argv[2],
+ * commits a row, says "ready", and holds it; SIGTERM closes the store (stopping the server) and exits.
  */
 import { openStore } from '../../main/store/index.js';
 
@@ -13,5 +13,8 @@ await store.transaction((trx) =>
     .onConflict()
     .ignore(),
 );
+process.on('SIGTERM', () => {
+  void store.close().then(() => process.exit(0));
+});
 process.stdout.write('ready\n');
 setInterval(() => undefined, 60_000);

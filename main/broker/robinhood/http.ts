@@ -95,6 +95,15 @@ export interface HttpResponse {
   headers: Headers;
 }
 
+/** One page of a paginated listing, as read (before the items are validated). */
+export interface ListingPage {
+  /** The listing's path, account numbers masked, no query (e.g. "/options/orders/"). */
+  path: string;
+  /** 0-based page number within the listing. */
+  index: number;
+  items: readonly unknown[];
+}
+
 export interface PageOptions {
   signal?: AbortSignal;
   /** Safety stop against a server that never ends a listing. Default 1000. */
@@ -139,6 +148,7 @@ export class HttpClient {
   readonly #backoffBaseMs: number;
   readonly #backoffMaxMs: number;
   readonly #maxRetryAfterMs: number;
+  readonly #pageListeners = new Set<(page: ListingPage) => void>();
 
   constructor(options: HttpClientOptions = {}) {
     const base = new URL(options.baseUrl ?? DEFAULT_BASE_URL);
@@ -166,6 +176,12 @@ export class HttpClient {
   /** The session is created after the HTTP layer it uses, so it plugs itself in here. */
   setAuthProvider(auth: AuthProvider | null): void {
     this.#auth = auth;
+  }
+
+  /** Called for every page a listing reads (progress reports). Returns an unsubscribe function. */
+  onPage(listener: (page: ListingPage) => void): () => void {
+    this.#pageListeners.add(listener);
+    return () => this.#pageListeners.delete(listener);
   }
 
   /** GET an authenticated JSON resource and return its body. */
@@ -220,9 +236,19 @@ export class HttpClient {
       if (link !== undefined && link !== null && typeof link !== 'string') {
         throw new PayloadError(endpoint, 'next', 'expected a URL or null');
       }
+      const items = body['results'] as unknown[];
+      if (this.#pageListeners.size > 0) {
+        const path = safePath(next);
+        const listed: ListingPage = {
+          path: path.startsWith(this.#basePrefix) ? path.slice(this.#basePrefix.length) : path,
+          index: page,
+          items,
+        };
+        for (const listener of this.#pageListeners) listener(listed);
+      }
       next = link ? this.resolve(link).href : null;
       yield {
-        items: body['results'] as unknown[],
+        items,
         last: next === null,
         nextCursor: next === null ? null : new URL(next).searchParams.get('cursor'),
       };

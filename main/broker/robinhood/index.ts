@@ -37,6 +37,7 @@ export type {
   HttpClientOptions,
   HttpRequest,
   HttpResponse,
+  ListingPage,
   ListPage,
   PageOptions,
   QueryValue,

@@ -42,6 +42,7 @@ export class RateLimiter {
   #pausedUntilMs = Number.NEGATIVE_INFINITY;
   /** Serialises acquisitions so waiting callers are served in order. */
   #queue: Promise<void> = Promise.resolve();
+  readonly #waitListeners = new Set<(waitMs: number) => void>();
 
   constructor(options: RateLimiterOptions = {}) {
     const rpm = options.requestsPerMinute ?? 60;
@@ -71,6 +72,15 @@ export class RateLimiter {
     if (until > this.#pausedUntilMs) this.#pausedUntilMs = until;
   }
 
+  /**
+   * Called each time a request starts waiting for the budget, with the milliseconds it will wait
+   * (progress reports add them up). Returns an unsubscribe function.
+   */
+  onWait(listener: (waitMs: number) => void): () => void {
+    this.#waitListeners.add(listener);
+    return () => this.#waitListeners.delete(listener);
+  }
+
   /** Milliseconds left in the current pause (0 when not paused). */
   pausedForMs(): number {
     return Math.max(0, this.#pausedUntilMs - this.#clock.monotonicMs());
@@ -97,8 +107,10 @@ export class RateLimiter {
         this.#grants.push(now);
         return;
       }
+      const sleepMs = Math.ceil(wait);
+      for (const listener of this.#waitListeners) listener(sleepMs);
       try {
-        await this.#clock.sleep(Math.ceil(wait), options.signal);
+        await this.#clock.sleep(sleepMs, options.signal);
       } catch {
         throw new RequestAbortedError();
       }

@@ -7,7 +7,7 @@ export interface StoreMigration {
   down(knex: Knex): Promise<void>;
 }
 
-/** Runs statements one by one (PGlite's extended protocol takes one statement per query). */
+/** Runs statements one by one, so that a failure names the statement it came from. */
 export async function runStatements(knex: Knex, statements: readonly string[]): Promise<void> {
   for (const sql of statements) await knex.raw(sql);
 }

@@ -3,8 +3,13 @@
  * 1Y and ALL read daily_portfolio_balances (one point per trading day, at 16:00 New York time).
  * Every series is thinned to at most MAX_CHART_POINTS: time is cut into equal buckets and the
  * last point of each bucket is kept, so the newest value is always the last point.
+ *
+ * ALL_ACCOUNTS sums the accounts: per day, the daily_portfolio_balances rows of that day; per
+ * snapshot bucket, each account's last equity in it (an account without a snapshot in a bucket
+ * counts with its previous one; buckets before every account has one are left out).
  */
-import type { ChartPoint, ChartRange, ChartSeries } from '../../../shared/models.js';
+import { ALL_ACCOUNTS, type ChartPoint, type ChartRange, type ChartSeries } from '../../../shared/models.js';
+import { type Dec, dec, decString } from '../../util/money.js';
 import { addDays, daysBetween, MARKET_TIME_ZONE, nyDate } from '../market-time.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { isoAt } from '../repos/common.js';
@@ -23,27 +28,72 @@ async function snapshotPoints(
   now: Date,
   spanMs: number,
 ): Promise<ChartPoint[]> {
+  // Every query names one account, so each is a range scan of the (account, time) index.
+  const keys =
+    accountKey === ALL_ACCOUNTS
+      ? ((await db('trading_accounts').orderBy('account_number').pluck('account_number')) as string[])
+      : [accountKey];
   const rangeStart = new Date(now.getTime() - spanMs);
   // Thin over the span the data covers, not the whole range: a young account's first hour of
   // snapshots is a line, not one point in one wide bucket.
-  const oldest = (await db('portfolio_snapshots')
-    .where({ account_number: accountKey })
-    .andWhere('taken_at', '>=', rangeStart.toISOString())
-    .min({ first: 'taken_at' })
-    .first()) as DbRow | undefined;
-  if (!oldest?.first) return [];
-  const from = new Date(Math.max(rangeStart.getTime(), new Date(oldest.first as string | Date).getTime()));
+  const firsts = (await Promise.all(
+    keys.map((key) =>
+      db('portfolio_snapshots')
+        .where({ account_number: key })
+        .andWhere('taken_at', '>=', rangeStart.toISOString())
+        .min({ first: 'taken_at' })
+        .first(),
+    ),
+  )) as Array<DbRow | undefined>;
+  const oldestMs = Math.min(
+    ...firsts.flatMap((r) => (r?.first ? [new Date(r.first as string | Date).getTime()] : [])),
+  );
+  if (!Number.isFinite(oldestMs)) return [];
+  const from = new Date(Math.max(rangeStart.getTime(), oldestMs));
   const coveredMs = Math.max(1, now.getTime() - from.getTime());
   // A span cut into n buckets can touch n + 1 of them; divide by one less to stay within the bound.
   const bucketSeconds = coveredMs / 1000 / (MAX_CHART_POINTS - 1);
-  const result = await db.raw(
-    `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket, taken_at, equity
-       from portfolio_snapshots
-      where account_number = ? and taken_at >= ? and taken_at <= ?
-      order by bucket, taken_at desc`,
-    [bucketSeconds, accountKey, from.toISOString(), now.toISOString()],
+  const perAccount = await Promise.all(
+    keys.map(async (key) => {
+      const result = await db.raw(
+        `select distinct on (bucket) floor(extract(epoch from taken_at) / ?::float8) as bucket,
+                account_number, taken_at, equity
+           from portfolio_snapshots
+          where account_number = ? and taken_at >= ? and taken_at <= ?
+          order by bucket, taken_at desc`,
+        [bucketSeconds, key, from.toISOString(), now.toISOString()],
+      );
+      return result.rows as DbRow[];
+    }),
   );
-  return (result.rows as DbRow[]).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) }));
+  if (keys.length === 1)
+    return (perAccount[0] ?? []).map((r) => ({ t: isoAt(r.taken_at), equity: String(r.equity) }));
+  return sumAcrossAccounts(perAccount.flat().sort((a, b) => Number(a.bucket) - Number(b.bucket)));
+}
+
+/**
+ * Rows (bucket, account_number, taken_at, equity), ordered by bucket: one point per bucket with
+ * every account's latest equity so far, at the newest time in the bucket.
+ */
+export function sumAcrossAccounts(rows: readonly DbRow[]): ChartPoint[] {
+  const accounts = new Set(rows.map((r) => String(r.account_number)));
+  const latest = new Map<string, Dec>();
+  const points: ChartPoint[] = [];
+  let i = 0;
+  while (i < rows.length) {
+    const bucket = Number(rows[i]?.bucket);
+    let t = '';
+    for (; i < rows.length && Number(rows[i]?.bucket) === bucket; i++) {
+      const r = rows[i] as DbRow;
+      latest.set(String(r.account_number), dec(String(r.equity)));
+      const at = isoAt(r.taken_at);
+      if (at > t) t = at;
+    }
+    if (latest.size < accounts.size) continue;
+    const sum = [...latest.values()].reduce((a, b) => a.plus(b), dec('0'));
+    points.push({ t, equity: decString(sum) });
+  }
+  return points;
 }
 
 async function dailyPoints(
@@ -52,29 +102,40 @@ async function dailyPoints(
   now: Date,
   range: ChartRange,
 ): Promise<ChartPoint[]> {
+  const all = accountKey === ALL_ACCOUNTS;
   const to = nyDate(now);
   let from: string;
   if (range === '1Y') {
     from = addDays(to, -365);
   } else {
-    const first = (await db('daily_portfolio_balances')
-      .where({ account_number: accountKey })
-      .orderBy('date')
-      .first('date')) as DbRow | undefined;
+    const firstQuery = db('daily_portfolio_balances').orderBy('date');
+    if (!all) firstQuery.where({ account_number: accountKey });
+    const first = (await firstQuery.first('date')) as DbRow | undefined;
     if (!first) return [];
     from = String(first.date);
   }
   const bucketDays = Math.max(1, Math.ceil((daysBetween(from, to) + 1) / (MAX_CHART_POINTS - 1)));
-  const result = await db.raw(
-    // The close (16:00 New York) is computed by the database: per row in JavaScript, Intl's time
-    // zone arithmetic cost more than the whole query.
-    `select distinct on (bucket) (date - ?::date) / ? as bucket,
-            (date + time '16:00') at time zone ? as close_at, ending_balance
-       from daily_portfolio_balances
-      where account_number = ? and date >= ?::date and date <= ?::date
-      order by bucket, date desc`,
-    [from, bucketDays, MARKET_TIME_ZONE, accountKey, from, to],
-  );
+  // The close (16:00 New York) is computed by the database: per row in JavaScript, Intl's time
+  // zone arithmetic cost more than the whole query.
+  const result = all
+    ? await db.raw(
+        `select distinct on (bucket) (date - ?::date) / ? as bucket,
+                (date + time '16:00') at time zone ? as close_at, ending_balance
+           from (select date, sum(ending_balance) as ending_balance
+                   from daily_portfolio_balances
+                  where date >= ?::date and date <= ?::date
+                  group by date) as days
+          order by bucket, date desc`,
+        [from, bucketDays, MARKET_TIME_ZONE, from, to],
+      )
+    : await db.raw(
+        `select distinct on (bucket) (date - ?::date) / ? as bucket,
+                (date + time '16:00') at time zone ? as close_at, ending_balance
+           from daily_portfolio_balances
+          where account_number = ? and date >= ?::date and date <= ?::date
+          order by bucket, date desc`,
+        [from, bucketDays, MARKET_TIME_ZONE, accountKey, from, to],
+      );
   return (result.rows as DbRow[]).map((r) => ({
     t: isoAt(r.close_at),
     equity: String(r.ending_balance),

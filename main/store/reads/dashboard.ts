@@ -1,17 +1,22 @@
-/** The status window's main read: accounts, latest snapshot, stock positions, option legs. */
-import type {
-  AccountSummary,
-  Dashboard,
-  OptionLegView,
-  PortfolioSnapshotView,
-  StockPositionView,
+/**
+ * The status window's main read: accounts, latest snapshot, stock positions, option legs — of one
+ * account, or of every account at once (ALL_ACCOUNTS): snapshots summed, positions listed with
+ * their account.
+ */
+import {
+  type AccountSummary,
+  ALL_ACCOUNTS,
+  type Dashboard,
+  type OptionLegView,
+  type PortfolioSnapshotView,
+  type StockPositionView,
 } from '../../../shared/models.js';
-import { dec, decOrNull, decString } from '../../util/money.js';
+import { type Dec, dec, decOrNull, decString } from '../../util/money.js';
 import { daysBetween, nyDate } from '../market-time.js';
 import { percentOf } from '../position-math.js';
 import { snapshotRecord } from '../repos/balances.js';
 import type { DbRow, Queryable } from '../repos/common.js';
-import { as, isoAt, isoAtOrNull, textOrNull } from '../repos/common.js';
+import { as, isoAtOrNull, textOrNull } from '../repos/common.js';
 import type { SnapshotRecord } from '../rows.js';
 
 function accountSummary(r: DbRow): AccountSummary {
@@ -43,6 +48,7 @@ export function snapshotView(s: SnapshotRecord): PortfolioSnapshotView {
 
 function stockView(r: DbRow): StockPositionView {
   return {
+    accountKey: String(r.account_number),
     symbol: String(r.symbol),
     name: textOrNull(r.display_name),
     quantity: String(r.quantity),
@@ -58,6 +64,7 @@ function stockView(r: DbRow): StockPositionView {
 function optionView(r: DbRow, today: string): OptionLegView {
   const expirationDate = String(r.expiration_date);
   return {
+    accountKey: String(r.account_number),
     symbol: String(r.symbol),
     optionType: as<OptionLegView['optionType']>(r.option_type),
     strikePrice: String(r.strike_price),
@@ -83,6 +90,33 @@ function optionView(r: DbRow, today: string): OptionLegView {
 }
 
 /**
+ * The latest snapshots of several accounts as one: amounts summed; the previous close only when
+ * every account reports one; taken at the oldest of them (the sum is as old as its oldest part).
+ */
+export function summedSnapshotView(
+  accountKey: string,
+  parts: readonly SnapshotRecord[],
+): PortfolioSnapshotView | null {
+  if (parts.length === 0) return null;
+  const sum = (pick: (s: SnapshotRecord) => string | null): Dec =>
+    parts.reduce((total, s) => total.plus(dec(pick(s) ?? '0')), dec('0'));
+  const everyPrevious = parts.every((s) => decOrNull(s.previousCloseEquity) !== null);
+  const takenAt = parts.map((s) => s.takenAt).reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
+  return snapshotView({
+    ...(parts[0] as SnapshotRecord),
+    accountNumber: accountKey,
+    takenAt,
+    equity: decString(sum((s) => s.equity)),
+    marketValue: decString(sum((s) => s.marketValue)),
+    cash: decString(sum((s) => s.cash)),
+    buyingPower: decString(sum((s) => s.buyingPower)),
+    stockValue: decString(sum((s) => s.stockValue)),
+    optionsValue: decString(sum((s) => s.optionsValue)),
+    previousCloseEquity: everyPrevious ? decString(sum((s) => s.previousCloseEquity)) : null,
+  });
+}
+
+/**
  * `now` decides days to expiry (counted in New York calendar days; 0 on the expiration day,
  * negative once past it while the broker still reports the position).
  */
@@ -91,31 +125,64 @@ export async function readDashboard(
   options: { accountKey?: string; now: Date },
 ): Promise<Dashboard> {
   const accounts = ((await db('trading_accounts').orderBy('account_number')) as DbRow[]).map(accountSummary);
-  const account = accounts.find((a) => a.accountKey === options.accountKey) ?? accounts[0] ?? null;
-  if (!account)
-    return { accounts, account: null, snapshot: null, stocks: [], options: [], positionsAsOf: null };
-  const key = account.accountKey;
+  const all = options.accountKey === ALL_ACCOUNTS && accounts.length > 0;
+  const account = all
+    ? null
+    : (accounts.find((a) => a.accountKey === options.accountKey) ?? accounts[0] ?? null);
+  if (!all && !account)
+    return {
+      accounts,
+      scope: 'account',
+      account: null,
+      snapshot: null,
+      stocks: [],
+      options: [],
+      positionsAsOf: null,
+    };
+  const keys = account ? [account.accountKey] : accounts.map((a) => a.accountKey);
 
   const [latest, stocks, legs] = await Promise.all([
-    db('portfolio_snapshots').where({ account_number: key }).orderBy('taken_at', 'desc').first(),
+    // The newest snapshot of each account: one backward index scan per account.
+    Promise.all(
+      keys.map((key) =>
+        db('portfolio_snapshots').where({ account_number: key }).orderBy('taken_at', 'desc').first(),
+      ),
+    ),
     db('positions as p')
       .leftJoin('instruments as i', 'i.id', 'p.instrument_id')
-      .where({ 'p.account_number': key, 'p.asset_type': 'stock' })
+      .whereIn('p.account_number', keys)
+      .andWhere({ 'p.asset_type': 'stock' })
       .select('p.*', db.raw('coalesce(p.name, i.simple_name, i.name) as display_name'))
-      .orderByRaw('p.market_value desc nulls last, p.symbol asc, p.position_key asc'),
+      .orderByRaw('p.market_value desc nulls last, p.symbol asc, p.account_number asc, p.position_key asc'),
     db('positions')
-      .where({ account_number: key, asset_type: 'option' })
-      .orderBy(['expiration_date', 'symbol', 'strike_price', 'option_type', 'direction', 'position_key']),
+      .whereIn('account_number', keys)
+      .andWhere({ asset_type: 'option' })
+      .orderBy([
+        'expiration_date',
+        'symbol',
+        'strike_price',
+        'option_type',
+        'direction',
+        'account_number',
+        'position_key',
+      ]),
   ]);
 
   const today = nyDate(options.now);
+  const snapshots = (latest as Array<DbRow | undefined>).flatMap((r) => (r ? [snapshotRecord(r)] : []));
+  const snapshot = all
+    ? summedSnapshotView(ALL_ACCOUNTS, snapshots)
+    : snapshots[0]
+      ? snapshotView(snapshots[0])
+      : null;
   return {
     accounts,
+    scope: all ? 'all' : 'account',
     account,
-    snapshot: latest ? snapshotView(snapshotRecord(latest as DbRow)) : null,
+    snapshot,
     stocks: (stocks as DbRow[]).map(stockView),
     options: (legs as DbRow[]).map((r) => optionView(r, today)),
     // The engine writes positions and the snapshot in one transaction per cycle.
-    positionsAsOf: latest ? isoAt((latest as DbRow).taken_at) : null,
+    positionsAsOf: snapshot ? snapshot.takenAt : null,
   };
 }

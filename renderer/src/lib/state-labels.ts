@@ -4,8 +4,8 @@
  */
 import type { SyncState, SyncStatus } from '../../../shared/models.js';
 
-export type StateTone = 'ok' | 'busy' | 'paused' | 'error' | 'auth' | 'offline';
-export type StateIcon = 'check' | 'sync' | 'pause' | 'alert' | 'key' | 'offline';
+export type StateTone = 'starting' | 'ok' | 'busy' | 'paused' | 'error' | 'auth' | 'offline';
+export type StateIcon = 'clock' | 'check' | 'sync' | 'pause' | 'alert' | 'key' | 'offline';
 
 export interface StateInfo {
   state: SyncState;
@@ -19,6 +19,14 @@ export interface StateInfo {
 export function stateInfo(status: SyncStatus, now: Date): StateInfo {
   const throttled = status.throttledUntil !== null && Date.parse(status.throttledUntil) > now.getTime();
   switch (status.state) {
+    case 'starting':
+      return {
+        state: 'starting',
+        label: 'Starting',
+        detail: 'The sync engine is starting (keychain, database).',
+        tone: 'starting',
+        icon: 'clock',
+      };
     case 'idle':
       return {
         state: 'idle',

@@ -32,7 +32,7 @@ export interface StrategyRow {
 export type OptionRow = SingleLegRow | StrategyRow;
 
 export function legId(leg: OptionLegView): string {
-  return `${leg.symbol}|${leg.expirationDate}|${leg.strikePrice}|${leg.optionType}|${leg.direction}`;
+  return `${leg.accountKey}|${leg.symbol}|${leg.expirationDate}|${leg.strikePrice}|${leg.optionType}|${leg.direction}`;
 }
 
 function sumOrNull(values: readonly (string | null)[]): string | null {

@@ -25,6 +25,7 @@ import {
 } from '../lib/settings-form.js';
 import type { AppStore } from '../state/app-store.js';
 import { CredentialsSection } from './CredentialsSection.js';
+import { EmbeddedDatabaseSection } from './EmbeddedDatabaseSection.js';
 import { CheckField, FieldError, TextField } from './fields.js';
 
 const SETTING_KEYS: (keyof Settings)[] = [
@@ -243,7 +244,7 @@ export function SettingsApp({ store }: { store: AppStore }) {
                 />
                 <span>
                   <strong>Embedded</strong>
-                  <span class="muted small"> PostgreSQL (PGlite) in {s.effectiveDataDir}</span>
+                  <span class="muted small"> PostgreSQL run by the app, in {s.effectiveDataDir}</span>
                 </span>
               </label>
               <label class="radio">
@@ -287,6 +288,9 @@ export function SettingsApp({ store }: { store: AppStore }) {
             )}
             {values.databaseKind !== 'postgres' && (
               <FieldError id="database-error" message={errors.database} />
+            )}
+            {values.databaseKind === 'embedded' && s.settings.database.kind === 'embedded' && (
+              <EmbeddedDatabaseSection client={store.client} settings={s} />
             )}
             {dbTest && (
               <p class={dbTest.ok ? 'saved-note' : 'field-error'} role="status">

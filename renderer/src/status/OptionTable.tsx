@@ -66,7 +66,17 @@ function expiryText(date: string, days: number): string {
   return `${label} (${days}d)`;
 }
 
-function LegCells({ leg, privacy, nested }: { leg: OptionLegView; privacy: boolean; nested: boolean }) {
+function LegCells({
+  leg,
+  privacy,
+  nested,
+  showAccount,
+}: {
+  leg: OptionLegView;
+  privacy: boolean;
+  nested: boolean;
+  showAccount: boolean;
+}) {
   const trend = trendOf(leg.unrealizedPl);
   return (
     <>
@@ -74,6 +84,7 @@ function LegCells({ leg, privacy, nested }: { leg: OptionLegView; privacy: boole
         {nested && <span class="leg-mark" aria-hidden="true" />}
         <span class="symbol">{leg.symbol}</span>
         {!nested && leg.strategy && <span class="sub">{strategyLabel(leg.strategy)}</span>}
+        {showAccount && !nested && <span class="sub account-cell">{leg.accountKey}</span>}
       </th>
       <td>
         <span class={`pill pill-${leg.optionType}`}>{leg.optionType === 'call' ? 'Call' : 'Put'}</span>
@@ -101,7 +112,16 @@ function LegCells({ leg, privacy, nested }: { leg: OptionLegView; privacy: boole
   );
 }
 
-export function OptionTable({ legs, privacy }: { legs: OptionLegView[]; privacy: boolean }) {
+export function OptionTable({
+  legs,
+  privacy,
+  showAccount = false,
+}: {
+  legs: OptionLegView[];
+  privacy: boolean;
+  /** The All accounts view: each position (or strategy) says which account holds it. */
+  showAccount?: boolean;
+}) {
   const [sort, setSort] = useState<SortState<OptionColumn>>({ key: 'expiration', direction: 'ascending' });
   const [folded, setFolded] = useState<ReadonlySet<string>>(new Set());
   const rows = useMemo(() => sortRows(groupOptionLegs(legs), sort, OPTION_SORT), [legs, sort]);
@@ -173,7 +193,7 @@ export function OptionTable({ legs, privacy }: { legs: OptionLegView[]; privacy:
                 return (
                   <tbody key={row.id}>
                     <tr>
-                      <LegCells leg={row.leg} privacy={privacy} nested={false} />
+                      <LegCells leg={row.leg} privacy={privacy} nested={false} showAccount={showAccount} />
                     </tr>
                   </tbody>
                 );
@@ -194,6 +214,7 @@ export function OptionTable({ legs, privacy }: { legs: OptionLegView[]; privacy:
                         <Icon name="chevron" class={open ? 'rot90' : undefined} />
                         <span class="symbol">{row.symbol}</span>
                       </button>
+                      {showAccount && <span class="sub account-cell">{row.legs[0]?.accountKey}</span>}
                     </th>
                     <td colSpan={2}>
                       <span class="strategy-name">{strategyLabel(row.strategy)}</span>
@@ -218,7 +239,7 @@ export function OptionTable({ legs, privacy }: { legs: OptionLegView[]; privacy:
                   {open &&
                     row.legs.map((leg) => (
                       <tr key={legId(leg)} class="leg-row">
-                        <LegCells leg={leg} privacy={privacy} nested />
+                        <LegCells leg={leg} privacy={privacy} nested showAccount={showAccount} />
                       </tr>
                     ))}
                 </tbody>

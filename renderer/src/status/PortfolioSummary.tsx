@@ -1,5 +1,8 @@
-/** The latest snapshot of one account, with a switcher when there are several. */
-import type { Dashboard } from '../../../shared/models.js';
+/**
+ * The latest snapshot of one account, or of every account summed ("All accounts"), with a picker
+ * when there are several.
+ */
+import { ALL_ACCOUNTS, type Dashboard } from '../../../shared/models.js';
 import { Amount, Change, RelTime } from '../components/bits.js';
 import { accountTypeLabel, formatMoney, formatPercentPoints } from '../lib/format.js';
 
@@ -15,9 +18,10 @@ export function AccountSwitcher({
     <label class="account-switcher">
       <span class="visually-hidden">Account</span>
       <select
-        value={dashboard.account?.accountKey}
+        value={dashboard.scope === 'all' ? ALL_ACCOUNTS : dashboard.account?.accountKey}
         onChange={(e) => onSelect((e.target as HTMLSelectElement).value)}
       >
+        <option value={ALL_ACCOUNTS}>All accounts</option>
         {dashboard.accounts.map((a) => (
           <option key={a.accountKey} value={a.accountKey}>
             {accountTypeLabel(a.accountType)} {a.accountKey}
@@ -60,7 +64,11 @@ export function PortfolioSummary({
         <>
           <div class="equity-row">
             <div>
-              <div class="label">Portfolio value</div>
+              <div class="label">
+                {dashboard.scope === 'all'
+                  ? `Portfolio value, ${dashboard.accounts.length} accounts`
+                  : 'Portfolio value'}
+              </div>
               <div class="equity">
                 <Amount text={formatMoney(s.equity, { privacy })} privacy={privacy} />
               </div>

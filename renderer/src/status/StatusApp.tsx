@@ -1,9 +1,11 @@
 /** The status window: sync state, portfolio, chart, positions, sync health. */
 import { useEffect } from 'preact/hooks';
+import { ALL_ACCOUNTS } from '../../../shared/models.js';
 import { useAppState, useNow } from '../components/hooks.js';
 import { Icon } from '../components/Icon.js';
 import { stateInfo } from '../lib/state-labels.js';
 import type { AppStore } from '../state/app-store.js';
+import { ClosedTradesPanel } from './ClosedTradesPanel.js';
 import { OptionTable } from './OptionTable.js';
 import { PortfolioChart } from './PortfolioChart.js';
 import { PortfolioSummary } from './PortfolioSummary.js';
@@ -48,7 +50,8 @@ export function StatusApp({ store }: { store: AppStore }) {
     );
   }
 
-  const accountKey = dashboard.account?.accountKey ?? null;
+  const accountKey = dashboard.scope === 'all' ? ALL_ACCOUNTS : (dashboard.account?.accountKey ?? null);
+  const showAccount = dashboard.scope === 'all';
   return (
     <>
       <StatusHeader
@@ -85,8 +88,15 @@ export function StatusApp({ store }: { store: AppStore }) {
             privacy={privacy}
           />
         </div>
-        <StockTable stocks={dashboard.stocks} privacy={privacy} />
-        <OptionTable legs={dashboard.options} privacy={privacy} />
+        <StockTable stocks={dashboard.stocks} privacy={privacy} showAccount={showAccount} />
+        <OptionTable legs={dashboard.options} privacy={privacy} showAccount={showAccount} />
+        <ClosedTradesPanel
+          client={store.client}
+          accountKey={accountKey}
+          dataVersion={state.dataVersion}
+          privacy={privacy}
+          showAccount={showAccount}
+        />
         <SyncStatsPanel stats={stats} now={now} />
         <footer class="page-footer muted">
           Magnus Sync {state.version}

@@ -3,6 +3,7 @@
  * one, what does a cycle cost in API calls — and the buttons to act on it.
  */
 import type { SyncStatus } from '../../../shared/models.js';
+import { activityLine } from '../../../shared/progress-text.js';
 import type { ConnectionState } from '../api/renderer-client.js';
 import { RelTime } from '../components/bits.js';
 import { Icon, type IconName } from '../components/Icon.js';
@@ -97,6 +98,10 @@ export function StatusHeader({
               </>
             )}
           </p>
+          {syncing && p?.activity && (
+            // Not a live region: it changes with every page; the step above is announced.
+            <p class="status-activity muted">{activityLine(p.activity)}</p>
+          )}
           {syncing && p && p.total > 0 && (
             <progress class="sync-progress" value={p.completed} max={p.total} aria-label="Sync progress" />
           )}

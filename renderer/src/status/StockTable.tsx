@@ -14,6 +14,7 @@ import { nextSort, type SortAccessors, type SortState, sortRows } from '../lib/s
 
 export type StockColumn =
   | 'symbol'
+  | 'account'
   | 'quantity'
   | 'averagePrice'
   | 'lastPrice'
@@ -23,6 +24,7 @@ export type StockColumn =
 
 export const STOCK_SORT: SortAccessors<StockPositionView, StockColumn> = {
   symbol: (r) => ({ kind: 'text', value: r.symbol }),
+  account: (r) => ({ kind: 'text', value: r.accountKey }),
   quantity: (r) => ({ kind: 'decimal', value: r.quantity }),
   averagePrice: (r) => ({ kind: 'decimal', value: r.averagePrice }),
   lastPrice: (r) => ({ kind: 'decimal', value: r.lastPrice }),
@@ -31,11 +33,22 @@ export const STOCK_SORT: SortAccessors<StockPositionView, StockColumn> = {
   plPercent: (r) => ({ kind: 'decimal', value: r.unrealizedPlPercent }),
 };
 
-export function StockTable({ stocks, privacy }: { stocks: StockPositionView[]; privacy: boolean }) {
+export function StockTable({
+  stocks,
+  privacy,
+  showAccount = false,
+}: {
+  stocks: StockPositionView[];
+  privacy: boolean;
+  /** The All accounts view: a column says which account holds each position. */
+  showAccount?: boolean;
+}) {
   const [sort, setSort] = useState<SortState<StockColumn>>({ key: 'marketValue', direction: 'descending' });
   const rows = useMemo(() => sortRows(stocks, sort, STOCK_SORT), [stocks, sort]);
   const onSort = (column: StockColumn) =>
-    setSort((s) => nextSort(s, column, column === 'symbol' ? 'ascending' : 'descending'));
+    setSort((s) =>
+      nextSort(s, column, column === 'symbol' || column === 'account' ? 'ascending' : 'descending'),
+    );
   const header = { sort, onSort };
   return (
     <Section id="stocks" title={`Stocks (${stocks.length})`}>
@@ -47,6 +60,7 @@ export function StockTable({ stocks, privacy }: { stocks: StockPositionView[]; p
             <thead>
               <tr>
                 <SortHeader label="Symbol" column="symbol" {...header} />
+                {showAccount && <SortHeader label="Account" column="account" {...header} />}
                 <SortHeader label="Qty" column="quantity" align="right" title="Shares" {...header} />
                 <SortHeader label="Avg price" column="averagePrice" align="right" {...header} />
                 <SortHeader label="Last" column="lastPrice" align="right" title="Last price" {...header} />
@@ -65,11 +79,12 @@ export function StockTable({ stocks, privacy }: { stocks: StockPositionView[]; p
               {rows.map((r) => {
                 const trend = trendOf(r.unrealizedPl);
                 return (
-                  <tr key={r.symbol}>
+                  <tr key={`${r.accountKey}|${r.symbol}`}>
                     <th scope="row">
                       <span class="symbol">{r.symbol}</span>
                       {r.name && <span class="sub">{r.name}</span>}
                     </th>
+                    {showAccount && <td class="account-cell">{r.accountKey}</td>}
                     <td class="num">
                       <Amount text={formatQuantity(r.quantity, { privacy })} privacy={privacy} />
                     </td>
