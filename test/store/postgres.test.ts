@@ -192,7 +192,7 @@ describe('PostgreSQL store', () => {
     expect(error).toBeInstanceOf(StoreOpenError);
     const message = (error as Error).message;
     expect(message).toContain(
-      'Could not connect to PostgreSQL at postgres://nobody_here:***@127.0.0.1:5432/',
+      'Could not connect to the PostgreSQL server at postgres://nobody_here:***@127.0.0.1:5432/',
     );
     expect(message).toContain('role "nobody_here" does not exist');
     for (const text of [message, (error as Error).stack ?? '', JSON.stringify(logger.records)]) {
@@ -204,7 +204,7 @@ describe('PostgreSQL store', () => {
       (e: unknown) => e,
     );
     expect((refused as Error).message).toMatch(
-      /^Could not connect to PostgreSQL at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: /,
+      /^Could not connect to the PostgreSQL server at postgres:\/\/u:\*\*\*@127\.0\.0\.1:1\/x: /,
     );
     await expect(openStore({ kind: 'postgres', url: 'mysql://x@y/z' })).rejects.toThrow(
       'Database URL must start with postgres:// or postgresql://.',
