@@ -39,9 +39,6 @@ export interface AccountLease {
   confirm(db: Queryable): Promise<void>;
 }
 
-/** The embedded store: one process owns the data folder, so there is nothing to lose. */
-export const SOLE_OWNER_LEASE: AccountLease = { confirm: async () => undefined };
-
 export async function withAdvisoryLock<T>(
   connection: pg.ClientConfig,
   url: string,

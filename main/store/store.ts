@@ -14,7 +14,6 @@ import { type Logger, silentLogger } from '../util/logger.js';
 import {
   type AccountLease,
   type AccountLockResult,
-  SOLE_OWNER_LEASE,
   withAdvisoryLock,
   withMigrationLock,
 } from './account-lock.js';
@@ -149,14 +148,13 @@ export interface StartedRun {
 
 interface Backend {
   kind: StoreConfig['kind'];
-  /** Inserts a running run and keeps it marked alive (run-lock.ts); absent: this process owns the store alone. */
-  startLockedRun?(start: SyncRunStart): Promise<HeldRun>;
+  /** Inserts a running run and keeps it marked alive (run-lock.ts). */
+  startLockedRun(start: SyncRunStart): Promise<HeldRun>;
   location: string;
   knex: Knex;
-  /** A backend without a lease to lose (embedded) calls fn without one. */
   withAccountLock<T>(
     accountKey: string,
-    fn: (lease?: AccountLease) => Promise<T>,
+    fn: (lease: AccountLease) => Promise<T>,
   ): Promise<AccountLockResult<T>>;
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
   close(): Promise<void>;
@@ -173,27 +171,15 @@ function makeStore(backend: Backend): Store {
     };
   };
   let closed: Promise<void> | null = null;
-  /** Runs this store started and has not finished (what a sole owner must not mark interrupted). */
-  const openHere = new Set<number>();
   const startRun = async (start: SyncRunStart): Promise<StartedRun> => {
-    const at = new Date(start.startedAt);
-    let held: HeldRun;
-    if (backend.startLockedRun) {
-      await sweepInterruptedRuns(knex, at);
-      held = await backend.startLockedRun(start);
-    } else {
-      const dead = (await runsRepo.running(knex)).filter((r) => !openHere.has(r.id)).map((r) => r.id);
-      await runsRepo.markInterrupted(knex, dead, at);
-      held = { id: await runsRepo.start(knex, start), release: async () => undefined };
-    }
-    openHere.add(held.id);
+    await sweepInterruptedRuns(knex, new Date(start.startedAt));
+    const held = await backend.startLockedRun(start);
     return {
       id: held.id,
       async finish(end) {
         try {
           return await runsRepo.finish(knex, held.id, end);
         } finally {
-          openHere.delete(held.id);
           await held.release();
         }
       },
@@ -206,7 +192,7 @@ function makeStore(backend: Backend): Store {
     transaction: (fn) => knex.transaction(fn),
     withAccountLock: (key, fn) => {
       parseOne(accountKey, key, 'accountKey');
-      return backend.withAccountLock(key, (lease) => fn(lease ?? SOLE_OWNER_LEASE));
+      return backend.withAccountLock(key, fn);
     },
     notify: (trx, payload) => backend.notify(trx, payload),
     startRun,

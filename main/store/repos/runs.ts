@@ -2,20 +2,12 @@
 import type { Knex } from 'knex';
 import type { RunRecordStatus, SyncTrigger } from '../../../shared/models.js';
 import { jsonb } from '../delta.js';
-import type {
-  SyncRunEnd,
-  SyncRunInput,
-  SyncRunRecord,
-  SyncRunStart,
-  SyncStatePatch,
-  SyncStateRecord,
-} from '../rows.js';
+import type { SyncRunEnd, SyncRunInput, SyncRunRecord, SyncStatePatch, SyncStateRecord } from '../rows.js';
 import {
   parseOne,
   streamAccountKey,
   syncRunEndSchema,
   syncRunSchema,
-  syncRunStartSchema,
   syncStatePatchSchema,
 } from '../validate.js';
 import type { DbRow, Queryable } from './common.js';
@@ -84,23 +76,6 @@ export const runsRepo = {
     return Number(row?.id);
   },
 
-  /** Records a cycle as it starts ('running'); returns its id. finish() completes the row. */
-  async start(db: Queryable, run: SyncRunStart): Promise<number> {
-    const r = parseOne(syncRunStartSchema, run, 'run');
-    const [row] = (await db('sync_runs')
-      .insert({
-        started_at: r.startedAt,
-        finished_at: r.startedAt,
-        status: 'running',
-        trigger: r.trigger,
-        duration_ms: 0,
-        agent_id: r.agentId ?? null,
-        host: r.host ?? null,
-      })
-      .returning('id')) as DbRow[];
-    return Number(row?.id);
-  },
-
   /** Completes a started run with how it ended. Returns false when the row was not running any more. */
   async finish(db: Queryable, id: number, end: SyncRunEnd): Promise<boolean> {
     const r = parseOne(syncRunEndSchema, end, 'run');
@@ -117,26 +92,6 @@ export const runsRepo = {
         error: r.error === null ? null : r.error.slice(0, MAX_ERROR_LENGTH),
       });
     return Number(changed) > 0;
-  },
-
-  /** Runs still marked 'running', oldest first. */
-  async running(db: Queryable): Promise<SyncRunRecord[]> {
-    const rows = (await db('sync_runs').where({ status: 'running' }).orderBy('id')) as DbRow[];
-    return rows.map(runRecord);
-  },
-
-  /** Marks the given running runs interrupted (their process died); returns how many. */
-  async markInterrupted(db: Queryable, ids: readonly number[], at: Date): Promise<number> {
-    if (ids.length === 0) return 0;
-    const changed = await db('sync_runs')
-      .whereIn('id', [...ids])
-      .andWhere({ status: 'running' })
-      .update({
-        status: 'interrupted',
-        finished_at: at.toISOString(),
-        error: INTERRUPTED_RUN_MESSAGE,
-      });
-    return Number(changed);
   },
 
   /** Newest first. */
