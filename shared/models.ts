@@ -31,8 +31,11 @@ export type SyncState = (typeof SYNC_STATES)[number];
 export const SYNC_TRIGGERS = ['schedule', 'manual', 'startup', 'resume', 'cli'] as const;
 export type SyncTrigger = (typeof SYNC_TRIGGERS)[number];
 
-export const RUN_STATUSES = ['success', 'failed', 'partial', 'skipped'] as const;
+/** How a cycle ended; 'interrupted' = stopped (shutdown) or its process died before it finished. */
+export const RUN_STATUSES = ['success', 'failed', 'partial', 'skipped', 'interrupted'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+/** A sync_runs row: a finished cycle, or one still 'running'. */
+export type RunRecordStatus = RunStatus | 'running';
 
 /** What the user must do before syncing can go on. */
 export type AuthPrompt =
@@ -204,8 +207,9 @@ export interface ChartSeries {
 export interface SyncRunView {
   id: number;
   startedAt: IsoTime;
+  /** While the run is 'running': its start. */
   finishedAt: IsoTime;
-  status: RunStatus;
+  status: RunRecordStatus;
   trigger: SyncTrigger;
   streams: string[];
   apiRequests: number;
@@ -214,11 +218,14 @@ export interface SyncRunView {
   error: string | null;
 }
 
+/** Counts as tallyRuns (shared/run-tally.ts) makes them. */
 export interface SyncStats {
   cycles: number;
   successes: number;
   failures: number;
   partials: number;
+  /** Stopped, or ended with their process, before they finished. */
+  interrupted: number;
   /** 0..1, or null before the first cycle. */
   successRate: number | null;
   averageDurationMs: number | null;

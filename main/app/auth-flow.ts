@@ -6,8 +6,9 @@
 import type { LoginOutcome } from '../../shared/models.js';
 import type { SessionLoginState } from '../broker/robinhood/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
-import { classifyError } from '../engine/cycle.js';
+import { classifyError } from '../engine/cycle-errors.js';
 import type { Clock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** The broker asks to poll an approval no more often than this. */
@@ -131,10 +132,10 @@ export class ApprovalWatcher {
         }
       } catch (error) {
         if (signal.aborted) return { status: 'stopped' };
-        const message = classifyError(error, '').message;
-        logger.warn('waiting for the approval failed', { reason: message });
-        this.o.onFailed(message);
-        return { status: 'failed', message };
+        const classified = classifyError(error, '');
+        logger.warn('waiting for the approval failed', errorMeta(classified));
+        this.o.onFailed(classified.message);
+        return { status: 'failed', message: classified.message };
       }
       if (clock.monotonicMs() > deadline) {
         const message = 'The approval request expired. Log in again to start a new one.';

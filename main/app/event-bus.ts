@@ -1,6 +1,7 @@
 /** A typed event bus for the contract's pushed events; a throwing listener never stops the others. */
 import { EventEmitter } from 'node:events';
 import type { EventName, Events } from '../../shared/contract.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { EventBus } from './runtime-types.js';
 
@@ -13,7 +14,7 @@ export function createEventBus(logger: Logger): EventBus {
         try {
           listener(payload);
         } catch (error) {
-          logger.warn(`a ${name} listener failed`, { error });
+          logger.warn(`a ${name} listener failed`, errorMeta(error));
         }
       };
       emitter.on(name, safe);

@@ -16,6 +16,7 @@ import type {
   SyncTrigger,
   TradePeriod,
 } from '../../shared/models.js';
+import { tallyRuns } from '../../shared/run-tally.js';
 import {
   applySettingsPatch,
   type FieldErrors,
@@ -25,7 +26,8 @@ import {
 } from '../../shared/settings.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
 import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
-import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
+import { SyncCycleRunner } from '../engine/cycle.js';
+import { classifyError } from '../engine/cycle-errors.js';
 import { type CycleOutcome, failedCycle, type HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine, type Timers } from '../engine/engine.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
@@ -55,6 +57,7 @@ import {
 } from '../store/index.js';
 import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, approvalOutcome, errorOutcome, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
@@ -265,9 +268,10 @@ class AppRuntimeImpl implements AppRuntime {
       }
       this.keychain = this.o.keychainStatus ?? (await probeKeychain(this.keychainService));
       if (!this.keychain.available && !this.o.secrets) {
-        this.logger.warn('the OS keychain is unavailable; nothing will be stored', {
-          reason: this.keychain.problem,
-        });
+        this.logger.warn(
+          'the OS keychain is unavailable; nothing will be stored',
+          errorMeta({ kind: 'keychain', message: this.keychain.problem ?? 'unavailable' }),
+        );
         this.secrets = new MemorySecretStore();
       }
     })();
@@ -297,7 +301,7 @@ class AppRuntimeImpl implements AppRuntime {
       await this.prepare();
     } catch (error) {
       // The engine still starts so the windows can show what is wrong; cycles report it.
-      this.logger.error('the runtime could not be prepared', { error });
+      this.logger.error('the runtime could not be prepared', errorMeta(error));
     }
     this.engine.start(trigger);
     if (this.conn && this.conn.credentialsSource === null) {
@@ -322,7 +326,7 @@ class AppRuntimeImpl implements AppRuntime {
     await this.engine.stop();
     await this.inflight?.catch(() => undefined);
     await this.currentStore?.close().catch((error: unknown) => {
-      this.logger.warn('closing the store failed', { error });
+      this.logger.warn('closing the store failed', errorMeta(error));
     });
     this.currentStore = null;
     await this.sim?.close();
@@ -399,7 +403,7 @@ class AppRuntimeImpl implements AppRuntime {
     if (outcome.accounts.length > 0) {
       this.events.emit('dataChanged', { accounts: outcome.accounts, at: outcome.finishedAt.toISOString() });
       await this.recordPositionCounts().catch((error: unknown) => {
-        this.logger.debug('could not count positions for the metrics', { error });
+        this.logger.debug('could not count positions for the metrics', errorMeta(error));
       });
     }
   }
@@ -604,7 +608,7 @@ class AppRuntimeImpl implements AppRuntime {
       try {
         await hook(next.launchAtLogin);
       } catch (error) {
-        this.logger.warn('launch at login could not be changed', { error });
+        this.logger.warn('launch at login could not be changed', errorMeta(error));
         return { ok: false, errors: { launchAtLogin: 'The login item could not be changed; see the log.' } };
       }
     }
@@ -616,7 +620,7 @@ class AppRuntimeImpl implements AppRuntime {
         await clearDatabasePassword(this.secrets).catch(() => undefined);
       }
     } catch (error) {
-      this.logger.warn('the database password could not be stored', { error });
+      this.logger.warn('the database password could not be stored', errorMeta(error));
       return { ok: false, errors: { database: 'The password could not be stored in the keychain.' } };
     }
 
@@ -626,7 +630,7 @@ class AppRuntimeImpl implements AppRuntime {
       try {
         await this.openStoreFor(next);
       } catch (error) {
-        this.logger.error('the new database could not be opened', { error });
+        this.logger.error('the new database could not be opened', errorMeta(error));
       }
     }
     const view = await this.viewOf(next);
@@ -713,7 +717,7 @@ class AppRuntimeImpl implements AppRuntime {
           }
         } catch (error) {
           if (error instanceof CredentialsInputError) return { ok: false, errors: error.errors };
-          this.logger.warn('credentials could not be stored', { error });
+          this.logger.warn('credentials could not be stored', errorMeta(error));
           return {
             ok: false,
             errors: { form: 'The keychain refused to store the credentials; see the log.' },
@@ -826,10 +830,7 @@ class AppRuntimeImpl implements AppRuntime {
 
 function emptyStats(rateLimitPerMinute: number) {
   return {
-    cycles: 0,
-    successes: 0,
-    failures: 0,
-    partials: 0,
+    ...tallyRuns([]),
     successRate: null,
     averageDurationMs: null,
     averageRequests: null,

@@ -4,10 +4,11 @@
  * A file that is not JSON at all (a trailing comma from a hand edit) is moved aside and replaced
  * by the defaults: see openMovingAsideUnreadable, which the desktop store uses too.
  */
-import { renameSync } from 'node:fs';
+import { existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import Conf from 'conf';
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from '../../shared/settings.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { SettingsStore } from './runtime-types.js';
 
@@ -55,7 +56,7 @@ export function openMovingAsideUnreadable<T>(o: {
     o.logger.warn('the settings file could not be read; it was moved aside and the defaults are used', {
       file: o.file,
       movedTo,
-      reason: problem.reason,
+      ...errorMeta(error),
     });
     o.onUnreadable?.(problem);
     return o.open();
@@ -67,21 +68,26 @@ export function fileSettingsStore(options: {
   logger: Logger;
   onUnreadable?: (problem: UnreadableSettings) => void;
 }): SettingsStore {
-  const conf = openMovingAsideUnreadable({
-    file: join(options.dataDir, 'settings.json'),
-    logger: options.logger,
-    ...(options.onUnreadable ? { onUnreadable: options.onUnreadable } : {}),
-    open: () =>
-      new Conf<{ settings?: unknown }>({
-        cwd: options.dataDir,
-        configName: 'settings',
-        projectName: 'magnus-sync',
-        // Written atomically by conf; readable by the user, no secret inside.
-      }),
-  });
+  // conf creates the data folder when constructed: a settings file that does not exist yet is read
+  // as the defaults without it, so a run that ends on a configuration error writes nothing.
+  const file = join(options.dataDir, 'settings.json');
+  let opened: Conf<{ settings?: unknown }> | null = null;
+  const conf = () =>
+    (opened ??= openMovingAsideUnreadable({
+      file,
+      logger: options.logger,
+      ...(options.onUnreadable ? { onUnreadable: options.onUnreadable } : {}),
+      open: () =>
+        new Conf<{ settings?: unknown }>({
+          cwd: options.dataDir,
+          configName: 'settings',
+          projectName: 'magnus-sync',
+          // Written atomically by conf; readable by the user, no secret inside.
+        }),
+    }));
   return {
     get(): Settings {
-      const stored = conf.get('settings');
+      const stored = opened || existsSync(file) ? conf().get('settings') : undefined;
       if (stored === undefined) return DEFAULT_SETTINGS;
       const parsed = settingsSchema.safeParse({ ...DEFAULT_SETTINGS, ...(stored as object) });
       if (parsed.success) return parsed.data;
@@ -91,7 +97,7 @@ export function fileSettingsStore(options: {
       return DEFAULT_SETTINGS;
     },
     set(next: Settings): void {
-      conf.set('settings', settingsSchema.parse(next));
+      conf().set('settings', settingsSchema.parse(next));
     },
   };
 }

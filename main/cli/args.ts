@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { postgresUrlProblem, SYNC_INTERVAL_BOUNDS, TRADE_INTERVAL_BOUNDS } from '../../shared/settings.js';
 import { isAccountKey } from '../store/account-key.js';
 import { roleNameProblem } from '../store/compat/magnus-sql.js';
+import { errorMessage } from '../util/errors.js';
 
 export const EXIT = { ok: 0, cycleFailed: 1, usage: 2, needsUser: 3 } as const;
 
@@ -30,6 +31,8 @@ export type CliCommand =
       interval: number | null;
       tradeInterval: number | null;
       serve: ServeAddress | null;
+      /** Host names the status page answers to besides loopback (--allow-host, repeatable). */
+      allowHosts: string[];
     } & CommonOptions)
   | ({ command: 'login' | 'logout' | 'status' | 'db-url' } & CommonOptions)
   | ({
@@ -60,7 +63,8 @@ export interface ServeAddress {
 
 export const USAGE = `Usage:
   magnus-sync [--once] [--interval SECONDS] [--trade-interval SECONDS]
-              [--database URL | --data-dir DIR] [--api-url URL] [--demo] [--json] [--serve HOST:PORT]
+              [--database URL | --data-dir DIR] [--api-url URL] [--demo] [--json]
+              [--serve HOST:PORT [--allow-host NAME]...]
   magnus-sync login | logout | status [--database URL | --data-dir DIR] [--api-url URL] [--json]
   magnus-sync export --format csv|json [--dataset NAME] [--out FILE] [--database URL | --data-dir DIR]
   magnus-sync magnus-compat --grant ROLE [--account KEY] [--remove] [--database URL]
@@ -80,6 +84,8 @@ Options:
   --demo                 sync the built-in simulator (demo data, no credentials)
   --json                 machine-readable output (one JSON object per summary)
   --serve HOST:PORT      serve the status page, /healthz and /metrics (loopback unless you say otherwise)
+  --allow-host NAME      a host name browsers use to reach --serve (repeatable); required to serve
+                         on any address but loopback, e.g. --serve 0.0.0.0:8765 --allow-host nas.lan
   --verbose              debug logging on the console
   --help, --version
 
@@ -124,7 +130,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
   const sub = first;
 
   const common = commonOptions(values);
-  const syncOnly = ['once', 'interval', 'trade-interval', 'serve'] as const;
+  const syncOnly = ['once', 'interval', 'trade-interval', 'serve', 'allow-host'] as const;
   const exportOnly = ['format', 'out', 'dataset'] as const;
   const compatOnly = ['grant', 'account', 'remove'] as const;
   for (const flag of compatOnly)
@@ -140,7 +146,7 @@ export function parseCli(argv: readonly string[]): CliCommand {
       once: values.once ?? false,
       interval: intervalOption(values.interval, '--interval', SYNC_INTERVAL_BOUNDS),
       tradeInterval: intervalOption(values['trade-interval'], '--trade-interval', TRADE_INTERVAL_BOUNDS),
-      serve: values.serve === undefined ? null : serveAddress(values.serve),
+      ...serveOptions(values.serve, values['allow-host']),
     };
   }
   for (const flag of syncOnly) {
@@ -196,6 +202,7 @@ function parse(argv: readonly string[]) {
       demo: { type: 'boolean' },
       json: { type: 'boolean' },
       serve: { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       format: { type: 'string' },
       out: { type: 'string' },
       dataset: { type: 'string' },
@@ -211,7 +218,7 @@ function parse(argv: readonly string[]) {
 
 function describeParseError(error: unknown): string {
   const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const option = /'(-[^']*)'/.exec(message)?.[1];
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION')
     return `Unknown option ${option ?? ''}. Run magnus-sync --help.`.replace('  ', ' ');
@@ -295,6 +302,33 @@ function intervalOption(
     throw new UsageError(`${flag} must be between ${bounds.min} and ${bounds.max} seconds.`);
   }
   return seconds;
+}
+
+/**
+ * --serve on a loopback address needs nothing more. Any other address (0.0.0.0, a LAN address)
+ * serves the network, where browsers send the machine's name in the Host header: those names must be
+ * given with --allow-host, or every page but /healthz would answer 403.
+ */
+function serveOptions(
+  serve: string | undefined,
+  allowHost: string[] | undefined,
+): { serve: ServeAddress | null; allowHosts: string[] } {
+  const allowHosts = (allowHost ?? []).map((h) => h.trim());
+  for (const name of allowHosts) {
+    if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(name))
+      throw new UsageError(`--allow-host must be a host name or address (optionally :port), not "${name}".`);
+  }
+  if (serve === undefined) {
+    if (allowHosts.length > 0) throw new UsageError('--allow-host needs --serve.');
+    return { serve: null, allowHosts };
+  }
+  const address = serveAddress(serve);
+  if (!isLoopbackHost(address.host) && allowHosts.length === 0) {
+    throw new UsageError(
+      `--serve ${serve} listens on the network: add --allow-host NAME for each name browsers will use to reach it.`,
+    );
+  }
+  return { serve: address, allowHosts };
 }
 
 export function serveAddress(value: string): ServeAddress {

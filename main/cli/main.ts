@@ -5,6 +5,7 @@
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { tallyRuns } from '../../shared/run-tally.js';
 import type { Settings } from '../../shared/settings.js';
 import { dataPaths, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime } from '../app/runtime.js';
@@ -12,9 +13,9 @@ import type { SettingsStore } from '../app/runtime-types.js';
 import { fileSettingsStore } from '../app/settings-file.js';
 import { storeConfigFor } from '../app/store-config.js';
 import { appVersion } from '../app/version.js';
-import { classifyError } from '../engine/cycle.js';
-import type { CycleOutcome } from '../engine/cycle-types.js';
-import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
+import { classifyError } from '../engine/cycle-errors.js';
+import { type CycleOutcome, failedCycle } from '../engine/cycle-types.js';
+import { createHeldFileLogger, type HeldFileLogger, Redactor } from '../logging/index.js';
 import {
   CredentialsInputError,
   KeychainSecretStore,
@@ -25,6 +26,7 @@ import {
 } from '../secrets/index.js';
 import { startWebServer } from '../server/web-server.js';
 import { type ExportDataset, openStore, type Store, StoreOpenError } from '../store/index.js';
+import { errorMeta } from '../util/errors.js';
 import {
   type CliCommand,
   type CommonOptions,
@@ -54,7 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     command = parseCli(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`magnus-sync: ${error.message}\nRun magnus-sync --help for the options.\n`);
+      io.stderr.write(`magnus-sync: ${error.message}\n`);
       return EXIT.usage;
     }
     throw error;
@@ -71,49 +73,61 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const dataDir = command.dataDir ?? defaultDataDir(io.env);
   const redactor = new Redactor();
   if (command.database) redactor.register(new URL(command.database).password || null);
-  const logger = createLogger({
+  // The log file opens once the configuration proved good: a configuration error writes nothing.
+  const logger = createHeldFileLogger({
     logDir: dataPaths(dataDir).logDir,
     redactor,
     level: command.verbose ? 'debug' : 'info',
     console: command.json ? 'json' : true,
   });
+  let code: number = EXIT.usage;
   try {
-    switch (command.command) {
-      case 'sync':
-        return await sync(command, { dataDir, logger, redactor, io });
-      case 'login':
-        return await login(command, { dataDir, logger, redactor, io });
-      case 'logout':
-        return await logout(command, { dataDir, logger, redactor, io });
-      case 'status':
-        return await status(command, { dataDir, logger, redactor, io });
-      case 'export':
-        return await exportCommand(command, { dataDir, logger, redactor, io });
-      case 'db-url':
-        return await dbUrlCommand(command, { dataDir, io, keychainService: keychainServiceOf(io.env) });
-      case 'magnus-compat':
-        return await magnusCompatCommand(command, {
-          dataDir,
-          logger,
-          stdout: io.stdout,
-          stderr: io.stderr,
-          keychainService: keychainServiceOf(io.env),
-          registerSecret: (secret) => redactor.register(secret),
-        });
-    }
+    code = await runCommand(command, { dataDir, logger, redactor, io });
+    return code;
   } catch (error) {
-    const message = error instanceof Error ? redactor.redact(error.message) : 'unexpected failure';
-    logger.error('magnus-sync failed', { error });
-    io.stderr.write(`magnus-sync: ${message}\n`);
-    return EXIT.usage;
+    if (isConfigurationError(error)) return configurationError(error, { dataDir, logger, redactor, io });
+    code = EXIT.cycleFailed;
+    logger.error('magnus-sync failed unexpectedly', errorMeta(error));
+    return code;
   } finally {
+    if (code !== EXIT.usage) logger.openFile();
     await logger.close();
+  }
+}
+
+function runCommand(command: Exclude<CliCommand, { command: 'help' | 'version' }>, ctx: Context) {
+  switch (command.command) {
+    case 'sync':
+      return sync(command, ctx);
+    case 'login':
+      return login(command, ctx);
+    case 'logout':
+      return logout(command, ctx);
+    case 'status':
+      return status(command, ctx);
+    case 'export':
+      return exportCommand(command, ctx);
+    case 'db-url':
+      return dbUrlCommand(command, {
+        dataDir: ctx.dataDir,
+        io: ctx.io,
+        keychainService: keychainServiceOf(ctx.io.env),
+      });
+    case 'magnus-compat':
+      return magnusCompatCommand(command, {
+        dataDir: ctx.dataDir,
+        logger: ctx.logger,
+        stdout: ctx.io.stdout,
+        stderr: ctx.io.stderr,
+        keychainService: keychainServiceOf(ctx.io.env),
+        registerSecret: (secret) => ctx.redactor.register(secret),
+      });
   }
 }
 
 interface Context {
   dataDir: string;
-  logger: RootLogger;
+  logger: HeldFileLogger;
   redactor: Redactor;
   io: CliIo;
 }
@@ -205,14 +219,17 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
       void runtime.stop();
     });
     try {
+      const startedAt = new Date();
       try {
         await runtime.prepare();
       } catch (error) {
-        // Nothing could be opened (database unreachable, unreadable credentials): a configuration error.
-        const message = classifyError(error, '').message;
-        ctx.io.stderr.write(`magnus-sync: ${ctx.redactor.redact(startupProblem(error, message))}\n`);
-        return EXIT.usage;
+        if (!isUnreachableStore(error)) return configurationError(error, ctx);
+        // A database that is not up is a failed cycle (exit 1), not a configuration error.
+        const outcome = failedCycle('cli', startedAt, new Date(), classifyError(error, ''));
+        printSummary(outcome, command.json, command.demo, ctx.io.stdout);
+        return EXIT.cycleFailed;
       }
+      ctx.logger.openFile();
       const outcome = await runtime.syncOnce('cli', 'force');
       printSummary(outcome, command.json, command.demo, ctx.io.stdout);
       return stopped ? EXIT.cycleFailed : exitCodeOf(outcome);
@@ -226,37 +243,104 @@ async function sync(command: Extract<CliCommand, { command: 'sync' }>, ctx: Cont
     outcomes.push(outcome);
     if (command.json) ctx.io.stdout.write(`${JSON.stringify(summaryOf(outcome, command.demo))}\n`);
   });
-  await runtime.prepare();
-  const server = command.serve
-    ? await startWebServer({
-        runtime,
-        host: command.serve.host,
-        port: command.serve.port,
-        logger: ctx.logger,
-      })
-    : null;
-  if (server) {
-    if (command.json)
-      ctx.io.stdout.write(`${JSON.stringify({ serving: server.url, open: server.loginUrl })}\n`);
-    else
-      ctx.io.stdout.write(
-        `Status page: ${server.loginUrl}\nHealth: ${server.url}/healthz  Metrics: ${server.url}/metrics (token required)\n`,
-      );
+  // Nothing else need keep Node running between cycles (the engine's timer is unref'd and the pool
+  // closes idle connections): the daemon holds the event loop open until it is told to stop.
+  const keepAlive = setInterval(() => undefined, 3_600_000);
+  let stopSignal: string | null = null;
+  void ctx.io.stopSignal.then((signal) => {
+    stopSignal = signal;
+  });
+  try {
+    const ready = await prepareWhenReachable(runtime, ctx, () => stopSignal !== null);
+    if (ready !== 'ready') {
+      if (ready !== 'stopped') return configurationError(ready.error, ctx);
+    } else {
+      const server = command.serve
+        ? await startWebServer({
+            runtime,
+            host: command.serve.host,
+            port: command.serve.port,
+            allowedHosts: command.allowHosts,
+            logger: ctx.logger,
+          })
+        : null;
+      if (server) {
+        if (command.json)
+          ctx.io.stdout.write(`${JSON.stringify({ serving: server.url, open: server.loginUrl })}\n`);
+        else
+          ctx.io.stdout.write(
+            `Status page: ${server.loginUrl}\nHealth: ${server.url}/healthz  Metrics: ${server.url}/metrics (token required)\n`,
+          );
+      }
+      await runtime.start('startup');
+      await ctx.io.stopSignal;
+      ctx.logger.info(`stopping (${stopSignal})`);
+      await server?.close();
+    }
+    await runtime.stop();
+  } finally {
+    clearInterval(keepAlive);
   }
-  await runtime.start('startup');
-  const signal = await ctx.io.stopSignal;
-  ctx.logger.info(`stopping (${signal})`);
-  await server?.close();
-  await runtime.stop();
-  const failures = outcomes.filter((o) => o.status === 'failed').length;
+  const tally = tallyRuns(outcomes.map((o) => [o.status, 1] as const));
   const requests = outcomes.reduce((sum, o) => sum + o.apiRequests, 0);
-  const summary = { cycles: outcomes.length, failures, api_requests: requests };
+  const summary = {
+    cycles: tally.cycles,
+    failures: tally.failures,
+    interrupted: tally.interrupted,
+    api_requests: requests,
+  };
   ctx.io.stdout.write(
     command.json
-      ? `${JSON.stringify({ stopped: signal, ...summary })}\n`
-      : `Stopped after ${summary.cycles} cycle(s), ${failures} failed, ${requests} API request(s).\n`,
+      ? `${JSON.stringify({ stopped: stopSignal, ...summary })}\n`
+      : `Stopped after ${summary.cycles} cycle(s), ${tally.failures} failed, ${tally.interrupted} interrupted, ${requests} API request(s).\n`,
   );
   return EXIT.ok;
+}
+
+/** The first wait for a database that is not up yet; doubled after each try up to the last. */
+export const DATABASE_WAIT_SECONDS = { first: 1, max: 60 } as const;
+
+/**
+ * Opens the store, waiting for a database that is not reachable yet (an agent started before its
+ * server) with a backoff from 1 s to 60 s, saying so each time. A configuration error ends the wait.
+ */
+async function prepareWhenReachable(
+  runtime: AppRuntime,
+  ctx: Context,
+  stopped: () => boolean,
+): Promise<'ready' | 'stopped' | { error: unknown }> {
+  let waitSeconds: number = DATABASE_WAIT_SECONDS.first;
+  for (;;) {
+    try {
+      await runtime.prepare();
+      ctx.logger.openFile();
+      return 'ready';
+    } catch (error) {
+      if (!isUnreachableStore(error)) return { error };
+      ctx.logger.openFile();
+      ctx.logger.warn(`the database is not reachable yet; retrying in ${waitSeconds} s`, errorMeta(error));
+    }
+    const woke = await Promise.race([
+      new Promise<'timer'>((resolve) => setTimeout(() => resolve('timer'), waitSeconds * 1000)),
+      ctx.io.stopSignal.then(() => 'stop' as const),
+    ]);
+    if (woke === 'stop' || stopped()) return 'stopped';
+    waitSeconds = Math.min(DATABASE_WAIT_SECONDS.max, waitSeconds * 2);
+  }
+}
+
+/** What a user fixes in the command line, the settings or the environment (exit 2, one line). */
+function isConfigurationError(error: unknown): boolean {
+  return (
+    error instanceof UsageError ||
+    error instanceof TotpSecretError ||
+    error instanceof CredentialsInputError ||
+    (error instanceof StoreOpenError && error.reason !== 'unreachable')
+  );
+}
+
+function isUnreachableStore(error: unknown): boolean {
+  return error instanceof StoreOpenError && error.reason === 'unreachable';
 }
 
 /** The error's own message when it is one of ours (already safe), else the classified one. */
@@ -268,6 +352,13 @@ function startupProblem(error: unknown, classified: string): string {
   )
     return error.message;
   return classified;
+}
+
+/** A configuration problem found while opening: one line on stderr, exit 2. */
+function configurationError(error: unknown, ctx: Context): number {
+  const message = startupProblem(error, classifyError(error, '').message);
+  ctx.io.stderr.write(`magnus-sync: ${ctx.redactor.redact(message)}\n`);
+  return EXIT.usage;
 }
 
 async function login(command: CommonOptions, ctx: Context): Promise<number> {
@@ -360,7 +451,7 @@ async function status(command: CommonOptions, ctx: Context): Promise<number> {
     }
     const out: string[] = [`Database: ${store.location}`];
     out.push(
-      `Cycles: ${stats.cycles} (${stats.successes} ok, ${stats.failures} failed, ${stats.partials} partial)` +
+      `Cycles: ${stats.cycles} (${stats.successes} ok, ${stats.failures} failed, ${stats.partials} partial, ${stats.interrupted} interrupted)` +
         (stats.averageRequests === null
           ? ''
           : `, ${stats.averageRequests.toFixed(1)} API requests per cycle`),

@@ -39,6 +39,7 @@ import { apiUrlProblem } from '../cli/args.js';
 import type { EngineInit } from '../engine-host/protocol.js';
 import type { RelayPort } from '../engine-host/relay.js';
 import { keychainServiceOf } from '../secrets/keychain-store.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   createLaunchAtLogin,
@@ -115,9 +116,7 @@ export function startDesktopApp(
       }).start(),
     )
     .catch((error: unknown) => {
-      log.error('the desktop app could not start', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      log.error('the desktop app could not start', errorMeta(error));
       console.error('Magnus Sync could not start:', error);
       reportStartupFailure({
         error,
@@ -228,9 +227,7 @@ class DesktopApp {
         saveSetting: (enabled) => settings.set({ ...settings.get(), launchAtLogin: enabled }),
         logger,
       }).catch((error: unknown) => {
-        logger.warn('the login item could not be read', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        logger.warn('the login item could not be read', errorMeta(error));
       });
     }
   }

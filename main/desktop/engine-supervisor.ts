@@ -33,6 +33,7 @@ import {
   type HostNotices,
 } from '../engine-host/protocol.js';
 import { RelayError, RelayPeer, type RelayPort } from '../engine-host/relay.js';
+import { describeError, errorMeta } from '../util/errors.js';
 import type { Logger, LogMeta, LogRecord } from '../util/logger.js';
 
 export const RESTART_FIRST_DELAY_MS = 1_000;
@@ -252,10 +253,7 @@ export class EngineSupervisor {
         this.emitStatus();
       },
       (error: unknown) => {
-        if (this.current === current)
-          this.o.logger.warn('the sync engine did not start', {
-            error: error instanceof Error ? error.message : String(error),
-          });
+        if (this.current === current) this.o.logger.warn('the sync engine did not start', errorMeta(error));
       },
     );
   }
@@ -418,11 +416,11 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
   });
 }
 
-/** Log meta as plain data (it crosses a process boundary): errors become their message. */
+/** Log meta as plain data (it crosses a process boundary): errors keep the logged shape (describeError). */
 function plainMeta(meta: LogMeta): LogMeta {
   try {
     return JSON.parse(
-      JSON.stringify(meta, (_key, value: unknown) => (value instanceof Error ? value.message : value)),
+      JSON.stringify(meta, (_key, value: unknown) => (value instanceof Error ? describeError(value) : value)),
     );
   } catch {
     return { meta: 'unserialisable' };

@@ -20,6 +20,7 @@ import {
 } from '../../shared/contract.js';
 import type { EventBus } from '../app/runtime-types.js';
 import { describeIssues } from '../server/call-dispatch.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { CallFailure } from './engine-supervisor.js';
 
@@ -66,9 +67,7 @@ export async function handleCall(
   } catch (error) {
     // The engine process is restarting or stopping, or refused the call itself: say so.
     if (error instanceof CallFailure) return fail(error.code, error.message);
-    o.logger.error(`ipc: call ${name} failed`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    o.logger.error(`ipc: call ${name} failed`, errorMeta(error));
     return fail('internal', `The ${name} call failed; the log has the details.`);
   }
 }

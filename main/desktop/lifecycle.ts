@@ -3,6 +3,8 @@
  * finishes or rolls back, the store closes), then the app quits for real. A runtime that does not
  * stop within the timeout does not keep the app alive.
  */
+
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 export const DEFAULT_STOP_TIMEOUT_MS = 15_000;
@@ -49,9 +51,7 @@ export class QuitCoordinator {
       if (timedOut)
         this.o.logger.warn(`the sync engine did not stop within ${timeoutMs} ms; quitting anyway`);
     } catch (error) {
-      this.o.logger.error('stopping the sync engine failed; quitting anyway', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.o.logger.error('stopping the sync engine failed; quitting anyway', errorMeta(error));
     }
     this.state = 'stopped';
     this.o.quit();

@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from '../../shared/settings.js';
 import type { SettingsStore } from '../app/runtime-types.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 export const SETTINGS_KEY = 'settings';
@@ -62,9 +63,7 @@ export function openSettingsStore(o: {
   try {
     backing = o.open(true);
   } catch (error) {
-    o.logger.warn('settings file does not match the schema; starting on the defaults', {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    o.logger.warn('settings file does not match the schema; starting on the defaults', errorMeta(error));
     backing = o.open(false);
   }
   return settingsStoreOver(backing, o.logger);

@@ -8,6 +8,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataPaths } from '../app/paths.js';
 import { Redactor } from '../logging/redactor.js';
+import { errorMessage } from '../util/errors.js';
 
 export const STARTUP_ERROR_LOG = 'startup-error.log';
 export const STARTUP_ERROR_TITLE = 'Magnus Sync could not start';
@@ -43,6 +44,6 @@ export function reportStartupFailure(o: StartupFailureOptions): string | null {
 
 /** The error's first line: what a user can act on. */
 function reasonOf(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = errorMessage(error);
   return text.split('\n')[0]?.trim() || 'unknown error';
 }

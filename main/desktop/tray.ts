@@ -11,6 +11,7 @@ import { activityLine } from '../../shared/progress-text.js';
 import { relativeTime } from '../../shared/relative-time.js';
 import type { Settings } from '../../shared/settings.js';
 import type { EventBus } from '../app/runtime-types.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { dec } from '../util/money.js';
 
@@ -273,9 +274,7 @@ export class TrayController {
           break;
       }
     } catch (error) {
-      this.deps.logger.error(`tray action ${action} failed`, {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.deps.logger.error(`tray action ${action} failed`, errorMeta(error));
     }
   }
 
@@ -289,9 +288,7 @@ export class TrayController {
       const dashboard: Dashboard = await this.deps.runtime.handlers.getDashboard({});
       this.equity = dashboard.snapshot?.equity ?? null;
     } catch (error) {
-      this.deps.logger.debug('tray: no dashboard for the amount', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.deps.logger.debug('tray: no dashboard for the amount', errorMeta(error));
       this.equity = null;
     }
   }

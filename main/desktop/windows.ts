@@ -4,6 +4,7 @@
  * https links to the user's browser. The rules themselves are in window-policy.ts.
  */
 import { BrowserWindow, type Session, shell, type WebContents } from 'electron';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   decideNavigation,
@@ -63,9 +64,7 @@ export class WindowManager {
     win.once('ready-to-show', () => win.show());
     guardWebContents(win.webContents, this.o);
     void win.loadFile(rendererPagePath(this.o.rendererDir, spec.page)).catch((error: unknown) => {
-      this.o.logger.error(`the ${kind} window could not load`, {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.o.logger.error(`the ${kind} window could not load`, errorMeta(error));
     });
     return win;
   }

@@ -12,6 +12,7 @@ import type { Settings } from '../../shared/settings.js';
 import { type AppRuntime, createRuntime } from '../app/runtime.js';
 import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
 import { dispatchCall } from '../server/call-dispatch.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
   ENGINE_METHODS,
@@ -86,9 +87,7 @@ export function serveEngine(o: ServeEngineOptions): { runtime: AppRuntime; relay
     stopping ??= runtime
       .stop()
       .catch((error: unknown) => {
-        logger.error('the sync engine did not stop cleanly', {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        logger.error('the sync engine did not stop cleanly', errorMeta(error));
       })
       .then(() => {
         logger.info('sync engine stopped');

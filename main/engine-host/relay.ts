@@ -7,6 +7,7 @@
  * Plain Node: no electron import. A port is anything with `postMessage` and `on('message')`.
  */
 import { z } from 'zod';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 /** What the relay needs of a port (Electron's MessagePortMain has exactly this). */
@@ -137,9 +138,7 @@ export class RelayPeer<
     try {
       this.port.postMessage(message);
     } catch (error) {
-      this.logger.warn('relay: a message could not be sent', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.logger.warn('relay: a message could not be sent', errorMeta(error));
     }
   }
 
@@ -180,9 +179,7 @@ export class RelayPeer<
       try {
         listener(payload.data);
       } catch (error) {
-        this.logger.warn(`relay: the ${message.name} notice listener failed`, {
-          error: error instanceof Error ? error.message : String(error),
-        });
+        this.logger.warn(`relay: the ${message.name} notice listener failed`, errorMeta(error));
       }
       return;
     }
@@ -210,9 +207,7 @@ export class RelayPeer<
       const value = await handler(parsed.data);
       this.send({ kind: 'response', id, ok: true, value: value ?? null });
     } catch (error) {
-      this.logger.error(`relay: ${method} failed`, {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      this.logger.error(`relay: ${method} failed`, errorMeta(error));
       this.send({
         kind: 'response',
         id,

@@ -13,7 +13,8 @@
  */
 import { hostname } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import type { AuthPrompt, SyncProgress } from '../../shared/models.js';
+import type { Knex } from 'knex';
+import type { SyncProgress } from '../../shared/models.js';
 import type {
   Account,
   OptionAggregatePosition,
@@ -27,25 +28,38 @@ import type {
   RobinhoodSession,
   StockOrder,
 } from '../broker/robinhood/index.js';
-import {
-  AuthRequiredError,
-  LoginBackoffError,
-  RobinhoodError,
-  ThrottledError,
-} from '../broker/robinhood/index.js';
 import { accountKeysFor } from '../logging/account-keys.js';
 import {
+  type AccountLease,
+  AccountLockError,
   type Broker,
   type FifoInputs,
+  type StartedRun,
   type Store,
   StoreInputError,
-  StoreOpenError,
   type WriteCounts,
 } from '../store/index.js';
 import type { Clock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
+import { AuthWaiting, CycleAborted, classifyError, DatabaseFailure, IncompleteData } from './cycle-errors.js';
 import type { CycleCounts, CycleError, CycleOutcome, CycleRequest, CycleRunner } from './cycle-types.js';
-import { DIVIDENDS_STREAM, historyListsDue, OPTION_EVENTS_STREAM, saveListReads } from './history-lists.js';
+import {
+  emptyBatch,
+  HISTORY_LISTS,
+  type HistoryBatch,
+  type ImportPosition,
+  importPositionIn,
+  LIST_NAMES,
+  positionAfter,
+} from './history-import.js';
+import {
+  DIVIDENDS_STREAM,
+  type HistoryListsDue,
+  historyListsDue,
+  OPTION_EVENTS_STREAM,
+  saveListReads,
+} from './history-lists.js';
 import {
   accountInput,
   dividendRows,
@@ -62,7 +76,14 @@ import {
   stockPositionInputs,
 } from './mapping.js';
 import { storedStrategies, strategiesFromAggregates } from './option-strategies.js';
-import { ORDER_STREAMS, orderFloor, readFrom, saveOrderFloor } from './order-reread.js';
+import {
+  ORDER_STREAMS,
+  type OrderFloor,
+  type OrderKind,
+  orderFloor,
+  readFrom,
+  saveOrderFloor,
+} from './order-reread.js';
 import { syncPortfolioHistory } from './portfolio-history.js';
 import { type ListRead, recordQuarantine } from './quarantine.js';
 import { type ActivitySource, StepActivityTracker } from './step-activity.js';
@@ -89,10 +110,14 @@ export interface CycleRunnerOptions {
   onAccountKey?: (fullNumber: string, key: string) => void;
   /** Re-read orders updated this long before the newest one stored (de-duplicated by id). */
   historyOverlapMs?: number;
+  /** A first history import commits every this many broker pages (default 5). */
+  historyChunkPages?: number;
   agentId?: string;
 }
 
 interface CycleTally {
+  /** The sync_runs row of this cycle (snapshots name it). */
+  runId: number | null;
   rowsWritten: number;
   streams: string[];
   accounts: string[];
@@ -102,17 +127,14 @@ interface CycleTally {
   errors: CycleError[];
 }
 
-/** A failure inside a store call: classified as a database problem. */
-class DatabaseFailure extends Error {
-  override readonly name = 'DatabaseFailure';
-}
-
 export class SyncCycleRunner implements CycleRunner {
   private readonly historyOverlapMs: number;
+  private readonly historyChunkPages: number;
   private readonly agentId: string;
 
   constructor(private readonly o: CycleRunnerOptions) {
     this.historyOverlapMs = o.historyOverlapMs ?? 10 * 60_000;
+    this.historyChunkPages = o.historyChunkPages ?? 5;
     this.agentId = o.agentId ?? `${hostname()}:${process.pid}`;
   }
 
@@ -123,6 +145,7 @@ export class SyncCycleRunner implements CycleRunner {
     const started = clock.monotonicMs();
     const mark = requestLog.mark();
     const tally: CycleTally = {
+      runId: null,
       rowsWritten: 0,
       streams: [],
       accounts: [],
@@ -132,29 +155,28 @@ export class SyncCycleRunner implements CycleRunner {
       errors: [],
     };
     let fatal: CycleError | null = null;
+    let run: StartedRun | null = null;
     // Requests, pages and rate-limit waits inside each step ride on the progress reports.
     const activity = new StepActivityTracker(this.o.connection(), request.progress);
     try {
+      // The run is recorded before any broker request: an unreachable database costs none.
+      run = await this.inStore('record the start of the run', () =>
+        this.o.store.startRun({
+          startedAt: startedAt.toISOString(),
+          trigger: request.trigger,
+          agentId: this.agentId,
+          host: hostname(),
+        }),
+      );
+      tally.runId = run.id;
       await this.runAccounts({ ...request, progress: activity.step }, tally);
     } catch (error) {
       fatal = classifyError(error, this.o.store.location);
+      if (fatal.kind === 'internal') logger.error('sync cycle failed unexpectedly', errorMeta(error));
     }
     activity.stop();
     const error = fatal ?? tally.errors[0] ?? null;
-    const committed = tally.streams.length > 0;
-    const allSkipped = tally.counts.accounts > 0 && tally.skipped.length === tally.counts.accounts;
-    const status =
-      error?.kind === 'aborted' && !committed
-        ? 'failed'
-        : error
-          ? committed
-            ? 'partial'
-            : 'failed'
-          : allSkipped
-            ? 'skipped'
-            : tally.skipped.length > 0
-              ? 'partial'
-              : 'success';
+    const status = statusOf(error, tally);
     const finishedAt = clock.now();
     const outcome: CycleOutcome = {
       status,
@@ -171,7 +193,7 @@ export class SyncCycleRunner implements CycleRunner {
       historyDueAt: tally.historyDueAt,
       error,
     };
-    if (error?.kind !== 'aborted') await this.recordRun(outcome);
+    if (run) await this.finishRun(run, outcome);
     const summary = {
       status,
       trigger: request.trigger,
@@ -206,16 +228,16 @@ export class SyncCycleRunner implements CycleRunner {
     for (const account of accounts) {
       const key = keys.get(account.account_number)!;
       throwIfAborted(signal);
-      const locked = await this.inStore(() =>
-        this.o.store.withAccountLock(key, () =>
-          this.syncAccount(
-            request,
-            account,
-            key,
-            portfolios.get(account.account_number) ?? null,
-            tally,
-            progress,
-          ),
+      // The lock names its own failures (AccountLockError); what the sync throws passes unchanged.
+      const locked = await this.o.store.withAccountLock(key, (lease) =>
+        this.syncAccount(
+          request,
+          account,
+          key,
+          portfolios.get(account.account_number) ?? null,
+          lease,
+          tally,
+          progress,
         ),
       );
       if (locked.status === 'locked') {
@@ -254,28 +276,32 @@ export class SyncCycleRunner implements CycleRunner {
     account: Account,
     key: string,
     listedPortfolio: Portfolio | null,
+    lease: AccountLease,
     tally: CycleTally,
     progress: Progress,
   ): Promise<void> {
     const { signal } = request;
     progress.step(`Positions ${key}`);
-    await this.syncAccountState(account, key, listedPortfolio, tally, signal, progress);
-    tally.rowsWritten += await this.inStore(() =>
-      syncPortfolioHistory(
-        this.o,
-        this.o.connection().client,
-        account.account_number,
-        key,
-        this.o.clock.now(),
-        signal,
-      ),
+    // A database lost since the last account is noticed here, before any broker request for this one.
+    await this.inStore(`check the database and the account lock of ${key}`, () =>
+      lease.confirm(this.o.store.knex),
+    );
+    await this.syncAccountState(account, key, listedPortfolio, lease, tally, signal, progress);
+    tally.rowsWritten += await syncPortfolioHistory(
+      { store: this.o.store, logger: this.o.logger, inStore: (operation, fn) => this.inStore(operation, fn) },
+      this.o.connection().client,
+      account.account_number,
+      key,
+      lease,
+      this.o.clock.now(),
+      signal,
     );
 
     const due = await this.historyDue(key, request);
     if (due.run) {
       progress.step(`Trade history ${key}`);
       try {
-        await this.syncHistory(account, key, tally, signal);
+        await this.syncHistory(account, key, lease, tally, signal);
       } catch (error) {
         // The account state committed; report the history failure and go on with other accounts.
         const classified = classifyError(error, this.o.store.location);
@@ -292,7 +318,7 @@ export class SyncCycleRunner implements CycleRunner {
 
   private async historyDue(key: string, request: CycleRequest): Promise<{ run: boolean; at: Date | null }> {
     if (request.historyMode === 'force') return { run: true, at: null };
-    const state = await this.inStore(() =>
+    const state = await this.inStore(`read the trade-history state of ${key}`, () =>
       this.o.store.syncState.get(this.o.store.knex, key, HISTORY_STREAM),
     );
     const last = state?.lastSuccessAt ? new Date(state.lastSuccessAt) : null;
@@ -309,6 +335,7 @@ export class SyncCycleRunner implements CycleRunner {
     account: Account,
     key: string,
     listedPortfolio: Portfolio | null,
+    lease: AccountLease,
     tally: CycleTally,
     signal: AbortSignal,
     progress: Progress,
@@ -331,7 +358,9 @@ export class SyncCycleRunner implements CycleRunner {
         ? new Map()
         : storedStrategies(
             optionPositions,
-            await this.inStore(() => store.positions.list(store.knex, key, 'option')),
+            await this.inStore(`read the stored option positions of ${key}`, () =>
+              store.positions.list(store.knex, key, 'option'),
+            ),
           );
     if (strategies === null) {
       const listed = await client.listOptionAggregatePositions(n, { signal });
@@ -368,11 +397,11 @@ export class SyncCycleRunner implements CycleRunner {
     }
     const positions = [...stocks.inputs, ...options.inputs];
     const now = this.o.clock.now();
-    const snapshot = snapshotInput(key, now, account, portfolio, positions);
+    const snapshot = { ...snapshotInput(key, now, account, portfolio, positions), runId: tally.runId };
 
     progress.step(`Writing ${key}`);
     throwIfAborted(signal);
-    const written = await this.inStore(() =>
+    const written = await this.inStore(`write the positions of ${key}`, () =>
       store.transaction(async (trx) => {
         const counts = [
           await store.accounts.upsert(trx, [accountInput(key, this.o.broker, account, portfolio)], now),
@@ -389,6 +418,7 @@ export class SyncCycleRunner implements CycleRunner {
           at: now.toISOString(),
           agentId: this.agentId,
         });
+        await lease.confirm(trx);
         return rows;
       }),
     );
@@ -409,7 +439,9 @@ export class SyncCycleRunner implements CycleRunner {
     const { client } = this.o.connection();
     const result = new Map<string, InstrumentLookup>();
     if (ids.length === 0) return result;
-    const cached = await this.inStore(() => store.instruments.getMany(store.knex, ids));
+    const cached = await this.inStore('read the cached instruments', () =>
+      store.instruments.getMany(store.knex, ids),
+    );
     for (const [id, record] of cached)
       result.set(id, { symbol: record.symbol, name: record.simpleName ?? record.name });
     const missing = ids.filter((id) => !cached.has(id));
@@ -419,7 +451,7 @@ export class SyncCycleRunner implements CycleRunner {
     const fetched = [...batch.byId.values()];
     for (const i of fetched) result.set(i.id, { symbol: i.symbol, name: i.simple_name ?? i.name });
     if (fetched.length > 0) {
-      tally.rowsWritten += await this.inStore(() =>
+      tally.rowsWritten += await this.inStore('write the instruments', () =>
         store.transaction(async (trx) =>
           sumCounts([await store.instruments.upsert(trx, fetched.map(instrumentInput), this.o.clock.now())]),
         ),
@@ -439,7 +471,9 @@ export class SyncCycleRunner implements CycleRunner {
     const { client } = this.o.connection();
     const result = new Map<string, OptionContract>();
     if (ids.length === 0) return result;
-    const cached = await this.inStore(() => store.optionInstruments.getMany(store.knex, ids));
+    const cached = await this.inStore('read the cached option instruments', () =>
+      store.optionInstruments.getMany(store.knex, ids),
+    );
     for (const [id, r] of cached) result.set(id, contractOf(r));
     const learned = optionInstrumentsFromAggregates(aggregates).filter((i) => !cached.has(i.id));
     for (const i of learned) result.set(i.id, contractOf({ ...i, chainId: i.chainId ?? null }));
@@ -454,7 +488,7 @@ export class SyncCycleRunner implements CycleRunner {
       }
     }
     if (learned.length > 0) {
-      tally.rowsWritten += await this.inStore(() =>
+      tally.rowsWritten += await this.inStore('write the option instruments', () =>
         store.transaction(async (trx) =>
           sumCounts([await store.optionInstruments.upsert(trx, uniqueById(learned), this.o.clock.now())]),
         ),
@@ -468,20 +502,29 @@ export class SyncCycleRunner implements CycleRunner {
   private async syncHistory(
     account: Account,
     key: string,
+    lease: AccountLease,
     tally: CycleTally,
     signal: AbortSignal,
   ): Promise<void> {
     const { store, logger } = this.o;
     const { client } = this.o.connection();
     const n = account.account_number;
-    const [stockSince, optionSince] = await this.inStore(() =>
+    const state = await this.inStore(`read the trade-history state of ${key}`, () =>
+      store.syncState.get(store.knex, key, HISTORY_STREAM),
+    );
+    // Until a history sync has completed once, it is the first import, committed in chunks.
+    if (!state?.lastSuccessAt) {
+      await this.importHistory(account, key, lease, tally, signal, importPositionIn(state?.cursor));
+      return;
+    }
+    const [stockSince, optionSince] = await this.inStore(`read the newest stored orders of ${key}`, () =>
       Promise.all([
         store.orders.latestUpdatedAt(store.knex, key, 'stock'),
         store.orders.latestUpdatedAt(store.knex, key, 'option'),
       ]),
     );
     // While orders of a list sit in quarantine, its reads start early enough to see them again.
-    const [stockFloor, optionFloor] = await this.inStore(() =>
+    const [stockFloor, optionFloor] = await this.inStore(`read the order floors of ${key}`, () =>
       Promise.all([orderFloor(store, key, 'stock'), orderFloor(store, key, 'option')]),
     );
     const stockStart = readFrom(stockSince, stockFloor);
@@ -491,9 +534,10 @@ export class SyncCycleRunner implements CycleRunner {
     const stockOrders = await client.listStockOrders({ accountNumber: n, ...since(stockStart), signal });
     const optionOrders = await client.listOptionOrders({ accountNumber: n, ...since(optionStart), signal });
     // Dividends and option events cannot be asked for "changed since": read in full when due.
-    const openOptions = (await this.inStore(() => store.fifoInputs(store.knex, key, this.o.clock.now())))
-      .openOptions;
-    const due = await this.inStore(() =>
+    const { openOptions } = await this.inStore(`read the FIFO inputs of ${key}`, () =>
+      store.fifoInputs(store.knex, key, this.o.clock.now()),
+    );
+    const due = await this.inStore(`read when the dividends and option events of ${key} were read`, () =>
       historyListsDue(
         store,
         key,
@@ -505,37 +549,134 @@ export class SyncCycleRunner implements CycleRunner {
     const noItems = { items: [], rejected: [] };
     const dividends = due.dividends ? await client.listDividends({ accountNumber: n, signal }) : noItems;
     const events = due.optionEvents ? await client.listOptionEvents({ accountNumber: n, signal }) : noItems;
+    const batch: HistoryBatch = {
+      stockOrders: stockOrders.items,
+      optionOrders: optionOrders.items,
+      dividends: dividends.items,
+      optionEvents: events.items,
+    };
+    const rejected: HistoryRejected = {
+      stockOrders: stockOrders.rejected,
+      optionOrders: optionOrders.rejected,
+      dividends: dividends.rejected,
+      optionEvents: events.rejected,
+    };
     // An item that cannot be read is kept in quarantine, not dropped, and does not hold up the rest
     // of its list: the stream and its cursor go on (a malformed page still fails the call).
-    const reads: ListRead[] = [
-      {
-        stream: ORDER_STREAMS.stock,
-        readIds: stockOrders.items.map((o) => o.id),
-        rejected: stockOrders.rejected,
+    reportRejected(logger, `${key} trade history (kept in quarantine)`, Object.values(rejected).flat());
+    await this.writeHistory(key, lease, tally, signal, batch, 'complete', {
+      reads: listReads(batch, rejected),
+      floors: {
+        stock: { floor: stockFloor, rejected: stockOrders.rejected, start: stockStart },
+        option: { floor: optionFloor, rejected: optionOrders.rejected, start: optionStart },
       },
-      {
-        stream: ORDER_STREAMS.option,
-        readIds: optionOrders.items.map((o) => o.id),
-        rejected: optionOrders.rejected,
-      },
-      { stream: DIVIDENDS_STREAM, readIds: dividends.items.map((d) => d.id), rejected: dividends.rejected },
-      { stream: OPTION_EVENTS_STREAM, readIds: events.items.map((e) => e.id), rejected: events.rejected },
-    ];
-    const unread = reads.flatMap((r) => r.rejected);
-    if (unread.length > 0) reportRejected(logger, `${key} trade history (kept in quarantine)`, unread);
+      listsRead: due,
+    });
+  }
 
+  /**
+   * The first import of an account's history: each listing read page by page, and every
+   * `historyChunkPages` pages the rows read so far committed together with the position of the
+   * next page (sync_state's cursor), so a restart goes on from the last commit. trade_history is
+   * not touched until the last page: the FIFO rebuild runs once, in the commit that completes the
+   * import.
+   */
+  private async importHistory(
+    account: Account,
+    key: string,
+    lease: AccountLease,
+    tally: CycleTally,
+    signal: AbortSignal,
+    resume: ImportPosition | null,
+  ): Promise<void> {
+    const { logger } = this.o;
+    const { client } = this.o.connection();
+    const n = account.account_number;
+    const startedAt = resume?.startedAt ?? this.o.clock.now().toISOString();
+    if (resume) logger.info(`resuming the trade-history import of ${key}`, { list: resume.list });
+    let batch = emptyBatch();
+    let rejected = noRejected();
+    // Orders that could not be read: after the import, the order reads start early enough to see them again.
+    const unreadOrders = noRejected();
+    let pages = 0;
+    const first = resume ? HISTORY_LISTS.indexOf(resume.list) : 0;
+    for (let i = first; i < HISTORY_LISTS.length; i++) {
+      const list = HISTORY_LISTS[i]!;
+      const cursor = resume && i === first ? resume.cursor : null;
+      for await (const page of client.historyPages(list, { accountNumber: n, cursor, signal })) {
+        // An item that cannot be read goes to quarantine with its chunk; the import goes on.
+        reportRejected(logger, `${key} ${LIST_NAMES[list]} (kept in quarantine)`, page.rejected);
+        (batch[list] as unknown[]).push(...page.items);
+        rejected[list].push(...page.rejected);
+        unreadOrders[list].push(...page.rejected);
+        pages += 1;
+        const after = positionAfter(startedAt, i, page);
+        if (pages >= this.historyChunkPages && after) {
+          await this.writeHistory(key, lease, tally, signal, batch, after, {
+            reads: listReads(batch, rejected),
+          });
+          batch = emptyBatch();
+          rejected = noRejected();
+          pages = 0;
+        }
+      }
+    }
+    if (resume) {
+      // Orders placed or changed while the import was stopped may sit on pages read before:
+      // read again what changed since the import began.
+      const updatedSince = new Date(new Date(startedAt).getTime() - this.historyOverlapMs);
+      const stock = await client.listStockOrders({ accountNumber: n, updatedSince, signal });
+      const option = await client.listOptionOrders({ accountNumber: n, updatedSince, signal });
+      reportRejected(logger, `${key} orders changed during the import (kept in quarantine)`, [
+        ...stock.rejected,
+        ...option.rejected,
+      ]);
+      batch.stockOrders.push(...stock.items);
+      batch.optionOrders.push(...option.items);
+      rejected.stockOrders.push(...stock.rejected);
+      rejected.optionOrders.push(...option.rejected);
+      unreadOrders.stockOrders.push(...stock.rejected);
+      unreadOrders.optionOrders.push(...option.rejected);
+    }
+    const noFloor = { active: false, from: null };
+    await this.writeHistory(key, lease, tally, signal, batch, 'complete', {
+      reads: listReads(batch, rejected),
+      floors: {
+        stock: { floor: noFloor, rejected: unreadOrders.stockOrders, start: null },
+        option: { floor: noFloor, rejected: unreadOrders.optionOrders, start: null },
+      },
+      // The import read both lists in full.
+      listsRead: { dividends: true, optionEvents: true },
+    });
+  }
+
+  /**
+   * Writes history items in one transaction. 'complete': the history is whole, so trade_history is
+   * rebuilt (unless its inputs are unchanged) and the stream's watermark advances. An import
+   * position: a chunk of a first import; only the cursor moves, trade_history is left alone.
+   */
+  private async writeHistory(
+    key: string,
+    lease: AccountLease,
+    tally: CycleTally,
+    signal: AbortSignal,
+    batch: HistoryBatch,
+    end: 'complete' | ImportPosition,
+    bookkeeping: HistoryBookkeeping,
+  ): Promise<void> {
+    const { store } = this.o;
     const symbols = await this.instrumentsFor(
       unique([
-        ...stockOrders.items.map((o) => o.instrument_id),
-        ...dividends.items.map((d) => d.instrument_id),
+        ...batch.stockOrders.map((o) => o.instrument_id),
+        ...batch.dividends.map((d) => d.instrument_id),
       ]),
       tally,
       signal,
     );
     const contracts = await this.contractsFor(
       unique([
-        ...optionOrders.items.flatMap((o) => o.legs.filter(needsContract).map((l) => l.option_id)),
-        ...events.items.flatMap((e) => (e.option_id ? [e.option_id] : [])),
+        ...batch.optionOrders.flatMap((o) => o.legs.filter(needsContract).map((l) => l.option_id)),
+        ...batch.optionEvents.flatMap((e) => (e.option_id ? [e.option_id] : [])),
       ]),
       [],
       tally,
@@ -543,12 +684,12 @@ export class SyncCycleRunner implements CycleRunner {
     );
     const symbolOf = (id: string) => symbols.get(id)?.symbol ?? null;
     const contractLookup = (id: string) => contracts.get(id) ?? null;
-    const stock = stockOrderRows(key, dropDuplicates(stockOrders.items), symbolOf);
-    const option = optionOrderRows(key, dropDuplicates(optionOrders.items), contractLookup);
+    const stock = stockOrderRows(key, dropDuplicates(batch.stockOrders), symbolOf);
+    const option = optionOrderRows(key, dropDuplicates(batch.optionOrders), contractLookup);
 
     throwIfAborted(signal);
     const now = this.o.clock.now();
-    const { rows, trades } = await this.inStore(() =>
+    const { rows, trades } = await this.inStore(`write the trade history of ${key}`, () =>
       store.transaction(async (trx) => {
         const counts: WriteCounts[] = [
           await store.orders.upsert(
@@ -557,36 +698,36 @@ export class SyncCycleRunner implements CycleRunner {
             [...stock.executions, ...option.executions],
             now,
           ),
-          await store.dividends.upsert(trx, dividendRows(key, dividends.items, symbolOf), now),
-          await store.optionEvents.upsert(trx, optionEventRows(key, events.items, contractLookup), now),
-          await recordQuarantine(store, trx, key, reads, now),
-          await saveOrderFloor(store, trx, key, 'stock', stockFloor, stockOrders.rejected, stockStart, now),
-          await saveOrderFloor(
-            store,
-            trx,
-            key,
-            'option',
-            optionFloor,
-            optionOrders.rejected,
-            optionStart,
-            now,
-          ),
+          await store.dividends.upsert(trx, dividendRows(key, batch.dividends, symbolOf), now),
+          await store.optionEvents.upsert(trx, optionEventRows(key, batch.optionEvents, contractLookup), now),
+          await recordQuarantine(store, trx, key, bookkeeping.reads, now),
+          ...(bookkeeping.floors
+            ? [
+                await saveFloor(store, trx, key, 'stock', bookkeeping.floors.stock, now),
+                await saveFloor(store, trx, key, 'option', bookkeeping.floors.option, now),
+              ]
+            : []),
         ];
-        // The FIFO result changes only with the fills and events (just upserted), the day and the
-        // open option positions: with all of them as at the last rebuild, the stored trades stand.
-        const inputs = await store.fifoInputs(trx, key, now);
-        const state = await store.syncState.get(trx, key, HISTORY_STREAM);
-        let trades: number;
-        if (sumCounts(counts) === 0 && isDeepStrictEqual(fifoInputsIn(state?.cursor), inputs)) {
-          trades = await store.trades.count(trx, key);
+        let trades: number | null = null;
+        if (end === 'complete') {
+          // The FIFO result changes only with the fills and events (just upserted), the day and the
+          // open option positions: with all of them as at the last rebuild, the stored trades stand.
+          const inputs = await store.fifoInputs(trx, key, now);
+          const state = await store.syncState.get(trx, key, HISTORY_STREAM);
+          if (sumCounts(counts) === 0 && isDeepStrictEqual(fifoInputsIn(state?.cursor), inputs)) {
+            trades = await store.trades.count(trx, key);
+          } else {
+            const rebuilt = await store.rebuildTradeHistory(trx, key, now);
+            counts.push(rebuilt.counts);
+            trades = rebuilt.trades;
+          }
+          // The watermark moves only with this commit; the order high-water mark is the newest stored order.
+          counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
+          if (bookkeeping.listsRead)
+            await saveListReads(store, trx, key, bookkeeping.listsRead, now, inputs.openOptions);
         } else {
-          const rebuilt = await store.rebuildTradeHistory(trx, key, now);
-          counts.push(rebuilt.counts);
-          trades = rebuilt.trades;
+          counts.push(await importStateCounts(store, trx, key, now, end));
         }
-        // The watermark moves only with this commit; the order high-water mark is the newest stored order.
-        counts.push(await syncStateCounts(store, trx, key, now, { fifo: inputs }));
-        await saveListReads(store, trx, key, due, now, inputs.openOptions);
         const rowsWritten = sumCounts(counts);
         await store.notify(trx, {
           event: 'data_changed',
@@ -596,50 +737,62 @@ export class SyncCycleRunner implements CycleRunner {
           at: now.toISOString(),
           agentId: this.agentId,
         });
+        await lease.confirm(trx);
         return { rows: rowsWritten, trades };
       }),
     );
     tally.rowsWritten += rows;
-    tally.streams.push(`${HISTORY_STREAM}:${key}`);
-    tally.counts.orders += stockOrders.items.length + optionOrders.items.length;
-    tally.counts.trades += trades;
+    tally.counts.orders += batch.stockOrders.length + batch.optionOrders.length;
+    if (trades !== null) {
+      tally.streams.push(`${HISTORY_STREAM}:${key}`);
+      tally.counts.trades += trades;
+    }
   }
 
   // ---- bookkeeping --------------------------------------------------------------------------
 
-  private async recordRun(outcome: CycleOutcome): Promise<void> {
+  private async finishRun(run: StartedRun, outcome: CycleOutcome): Promise<void> {
     try {
-      await this.o.store.runs.record(this.o.store.knex, {
-        startedAt: outcome.startedAt.toISOString(),
+      const finished = await run.finish({
         finishedAt: outcome.finishedAt.toISOString(),
         status: outcome.status,
-        trigger: outcome.trigger,
         streams: outcome.streams,
         accounts: [...outcome.accounts, ...outcome.skippedAccounts],
         apiRequests: outcome.apiRequests,
         rowsWritten: outcome.rowsWritten,
         durationMs: outcome.durationMs,
         error: outcome.error?.message ?? null,
-        agentId: this.agentId,
-        host: hostname(),
       });
+      if (!finished) this.o.logger.warn('this run had already been marked interrupted by another agent');
     } catch (error) {
-      this.o.logger.warn('could not record the sync run', {
-        reason: classifyError(new DatabaseFailure(messageOf(error)), this.o.store.location).message,
-      });
+      // The row stays 'running' without its lock: the next run marks it interrupted.
+      const failure = new DatabaseFailure('record the end of the run', error);
+      this.o.logger.warn(
+        'could not record the end of the sync run',
+        errorMeta(classifyError(failure, this.o.store.location)),
+      );
     }
   }
 
-  private async inStore<T>(fn: () => Promise<T>): Promise<T> {
+  /** Runs one store call; a failure becomes a DatabaseFailure naming `operation`. */
+  private async inStore<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      if (error instanceof RobinhoodError || error instanceof AuthWaiting || error instanceof IncompleteData)
-        throw error;
-      if (error instanceof StoreInputError) throw error;
-      throw new DatabaseFailure(messageOf(error), { cause: error });
+      // Already classified by the store: bad input, or the account lock lost.
+      if (error instanceof StoreInputError || error instanceof AccountLockError) throw error;
+      throw new DatabaseFailure(operation, error);
     }
   }
+}
+
+/** How a cycle ended, from its first error and what it committed or skipped. */
+function statusOf(error: CycleError | null, tally: CycleTally): CycleOutcome['status'] {
+  if (error?.kind === 'aborted') return 'interrupted';
+  const committed = tally.streams.length > 0;
+  if (error) return committed ? 'partial' : 'failed';
+  if (tally.counts.accounts > 0 && tally.skipped.length === tally.counts.accounts) return 'skipped';
+  return tally.skipped.length > 0 ? 'partial' : 'success';
 }
 
 /** The history stream's cursor: what the stored trade_history was computed from. */
@@ -667,6 +820,27 @@ async function syncStateCounts(
       lastAttemptAt: now.toISOString(),
       lastError: null,
       cursor,
+    },
+    now,
+  );
+  return { inserted: 0, updated: changed, deleted: 0 };
+}
+
+/** Saves an unfinished import's position; lastSuccessAt stays unset until the import completes. */
+async function importStateCounts(
+  store: Store,
+  trx: Parameters<Store['notify']>[0],
+  key: string,
+  now: Date,
+  position: ImportPosition,
+): Promise<WriteCounts> {
+  const changed = await store.syncState.save(
+    trx,
+    {
+      accountNumber: key,
+      stream: HISTORY_STREAM,
+      lastAttemptAt: now.toISOString(),
+      cursor: { import: position },
     },
     now,
   );
@@ -757,24 +931,6 @@ function throwIfAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new CycleAborted();
 }
 
-class CycleAborted extends Error {
-  override readonly name = 'CycleAborted';
-  constructor() {
-    super('The sync was stopped before it finished; nothing of the open stream was written.');
-  }
-}
-
-class AuthWaiting extends Error {
-  override readonly name = 'AuthWaiting';
-  constructor(readonly prompt: AuthPrompt) {
-    super(prompt.message);
-  }
-}
-
-class IncompleteData extends Error {
-  override readonly name = 'IncompleteData';
-}
-
 class Progress {
   private completed = 0;
   private total = 2;
@@ -788,65 +944,52 @@ class Progress {
   }
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Items a history read could not parse, per list. */
+type HistoryRejected = { [L in keyof HistoryBatch]: RejectedItem[] };
+
+function noRejected(): HistoryRejected {
+  return { stockOrders: [], optionOrders: [], dividends: [], optionEvents: [] };
 }
 
-/** Turns anything a cycle can throw into a kind the engine schedules by, with a safe message. */
-export function classifyError(error: unknown, storeLocation: string): CycleError {
-  if (error instanceof AuthWaiting)
-    return { kind: 'auth', message: error.prompt.message, prompt: error.prompt };
-  if (error instanceof CycleAborted) return { kind: 'aborted', message: error.message };
-  if (error instanceof IncompleteData) return { kind: 'broker', message: error.message };
-  if (error instanceof ThrottledError)
-    return { kind: 'throttled', message: error.message, retryAt: error.retryAt };
-  if (error instanceof AuthRequiredError)
-    return { kind: 'auth', message: error.prompt.message, prompt: error.prompt };
-  if (error instanceof LoginBackoffError) {
-    return {
-      kind: 'auth',
-      message: error.message,
-      retryAt: error.retryAt,
-      prompt: { kind: 'credentials', message: error.message },
-    };
-  }
-  if (error instanceof RobinhoodError) {
-    switch (error.kind) {
-      case 'network':
-        return { kind: 'network', message: `The broker could not be reached (${error.message}).` };
-      case 'invalid-credentials':
-        return {
-          kind: 'auth',
-          message: error.message,
-          prompt: { kind: 'credentials', message: error.message },
-        };
-      case 'verification-denied':
-        return {
-          kind: 'auth',
-          message: error.message,
-          prompt: { kind: 'credentials', message: error.message },
-        };
-      case 'aborted':
-        return { kind: 'aborted', message: 'The sync was stopped before it finished.' };
-      default:
-        return { kind: 'broker', message: error.message };
-    }
-  }
-  if (
-    error instanceof DatabaseFailure ||
-    error instanceof StoreOpenError ||
-    error instanceof StoreInputError
-  ) {
-    const reason = databaseReason(error.message.split('\n')[0] ?? '').slice(0, 300);
-    return {
-      kind: 'database',
-      message: `The database failed (${storeLocation}): ${reason}`,
-    };
-  }
-  return { kind: 'internal', message: 'The sync failed unexpectedly; see the log for details.' };
+const QUARANTINE_STREAMS: Record<keyof HistoryBatch, string> = {
+  stockOrders: ORDER_STREAMS.stock,
+  optionOrders: ORDER_STREAMS.option,
+  dividends: DIVIDENDS_STREAM,
+  optionEvents: OPTION_EVENTS_STREAM,
+};
+
+/** What each list read gave, for the quarantine: the ids it read and the items it could not. */
+function listReads(batch: HistoryBatch, rejected: HistoryRejected): ListRead[] {
+  return (Object.keys(QUARANTINE_STREAMS) as Array<keyof HistoryBatch>).map((list) => ({
+    stream: QUARANTINE_STREAMS[list],
+    readIds: batch[list].map((item) => item.id),
+    rejected: rejected[list],
+  }));
 }
 
-/** knex prefixes the statement (with its values) to the error; keep the database's own reason. */
-function databaseReason(message: string): string {
-  return message.includes(' - ') ? message.slice(message.lastIndexOf(' - ') + 3) : message;
+/** Where an order list's next read starts while some of its orders could not be read. */
+interface FloorUpdate {
+  floor: OrderFloor;
+  rejected: readonly RejectedItem[];
+  start: string | null;
+}
+
+/** What a history write records beside the rows, in the same transaction. */
+interface HistoryBookkeeping {
+  /** Quarantine: keeps what could not be read, releases what now could. */
+  reads: ListRead[];
+  floors?: { stock: FloorUpdate; option: FloorUpdate };
+  /** The lists read in full this time (remembered so they are not read again today). */
+  listsRead?: HistoryListsDue;
+}
+
+function saveFloor(
+  store: Store,
+  trx: Knex.Transaction,
+  key: string,
+  kind: OrderKind,
+  update: FloorUpdate,
+  now: Date,
+): Promise<WriteCounts> {
+  return saveOrderFloor(store, trx, key, kind, update.floor, update.rejected, update.start, now);
 }

@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events';
 import type { AuthPrompt, SyncProgress, SyncState, SyncStatus, SyncTrigger } from '../../shared/models.js';
 import { type Clock, systemClock } from '../util/clock.js';
+import { errorMeta } from '../util/errors.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import { type CycleOutcome, type CycleRunner, failedCycle, type HistoryMode } from './cycle-types.js';
 
@@ -254,7 +255,7 @@ export class SyncEngine {
       })
       .catch((error: unknown): CycleOutcome => {
         // The runner reports failures as outcomes; anything thrown is a bug. Log it, never crash.
-        this.logger.error('sync cycle threw', { error });
+        this.logger.error('sync cycle threw', errorMeta(error));
         return this.failedOutcome(trigger, 'The sync cycle failed unexpectedly; see the log for details.');
       })
       .then((outcome) => {
@@ -305,7 +306,7 @@ export class SyncEngine {
       this.lastFailed = false;
       this.offlineAttempts += 1;
       const delay = Math.min(this.offlineRetry.max, this.offlineRetry.min * 2 ** (this.offlineAttempts - 1));
-      this.logger.warn(`offline; retrying in ${delay} s`, { reason: error.message });
+      this.logger.warn(`offline; retrying in ${delay} s`, errorMeta(error));
       this.scheduleIn(delay * 1000, 'schedule');
       return;
     }
@@ -315,7 +316,7 @@ export class SyncEngine {
     this.consecutiveFailures += 1;
     if (error.kind === 'auth') {
       this.authPrompt = error.prompt ?? { kind: 'credentials', message: error.message };
-      this.logger.warn('sync needs the user to sign in', { reason: error.message });
+      this.logger.warn('sync needs the user to sign in', errorMeta(error));
       // Retry on our own only when the client told us when a login may be tried again.
       if (error.retryAt) this.scheduleAt(error.retryAt, 'schedule');
       return;
@@ -331,11 +332,7 @@ export class SyncEngine {
     // Repeated failures stretch the interval (1x, 1x, 2x, 4x, ... up to the cap): gentle on a broken broker.
     const factor = 2 ** Math.max(0, this.consecutiveFailures - 2);
     const delay = Math.min(interval * factor, Math.max(interval, this.maxFailureBackoffSeconds * 1000));
-    this.logger.warn('sync cycle failed', {
-      kind: error.kind,
-      reason: error.message,
-      retryInSeconds: delay / 1000,
-    });
+    this.logger.warn('sync cycle failed', { ...errorMeta(error), retryInSeconds: delay / 1000 });
     this.scheduleIn(delay, 'schedule');
   }
 

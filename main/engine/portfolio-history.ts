@@ -11,6 +11,7 @@
 import type { EquityHistorical, HistorySpan, RobinhoodClient } from '../broker/robinhood/index.js';
 import { RobinhoodError } from '../broker/robinhood/index.js';
 import {
+  type AccountLease,
   addDays,
   daysBetween,
   type HistoricalBalanceInput,
@@ -19,6 +20,7 @@ import {
   tradingDayOf,
   type WriteCounts,
 } from '../store/index.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 export const PORTFOLIO_HISTORY_STREAM = 'portfolio-history';
@@ -80,6 +82,8 @@ export async function portfolioHistoryDue(store: Store, key: string, now: Date):
 export interface PortfolioHistoryDeps {
   store: Store;
   logger: Logger;
+  /** Runs a store call, naming the operation when it fails (the cycle's store boundary). */
+  inStore: <T>(operation: string, fn: () => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -92,11 +96,14 @@ export async function syncPortfolioHistory(
   client: RobinhoodClient,
   accountNumber: string,
   key: string,
+  lease: AccountLease,
   now: Date,
   signal: AbortSignal,
 ): Promise<number> {
-  const { store, logger } = deps;
-  const span = await portfolioHistoryDue(store, key, now);
+  const { store, logger, inStore } = deps;
+  const span = await inStore(`read the portfolio-history state of ${key}`, () =>
+    portfolioHistoryDue(store, key, now),
+  );
   if (span === null) return 0;
   const today = tradingDayOf(now);
   const cursor: PortfolioHistoryCursor = { readOn: today, span };
@@ -108,40 +115,45 @@ export async function syncPortfolioHistory(
     days = historicalBalances(history.bars, today);
   } catch (error) {
     if (!(error instanceof RobinhoodError) || !UNUSABLE_ANSWER.has(error.kind)) throw error;
-    logger.warn(`${key} portfolio history could not be read; trying again tomorrow`, {
-      reason: error.message,
-    });
-    await store.transaction((trx) =>
-      store.syncState.save(
+    logger.warn(`${key} portfolio history could not be read; trying again tomorrow`, errorMeta(error));
+    await inStore(`record the failed portfolio-history read of ${key}`, () =>
+      store.transaction(async (trx) => {
+        await lease.confirm(trx);
+        return store.syncState.save(
+          trx,
+          {
+            accountNumber: key,
+            stream: PORTFOLIO_HISTORY_STREAM,
+            lastAttemptAt: now.toISOString(),
+            lastError: error.message,
+            cursor,
+          },
+          now,
+        );
+      }),
+    );
+    return 0;
+  }
+  return inStore(`write the portfolio history of ${key}`, () =>
+    store.transaction(async (trx) => {
+      // The account lock must still be held when this commits (see account-lock.ts).
+      await lease.confirm(trx);
+      const written: WriteCounts = await store.dailyBalances.backfill(trx, key, days, now);
+      const changed = await store.syncState.save(
         trx,
         {
           accountNumber: key,
           stream: PORTFOLIO_HISTORY_STREAM,
           lastAttemptAt: now.toISOString(),
-          lastError: error.message,
+          lastSuccessAt: now.toISOString(),
+          lastError: null,
           cursor,
         },
         now,
-      ),
-    );
-    return 0;
-  }
-  return store.transaction(async (trx) => {
-    const written: WriteCounts = await store.dailyBalances.backfill(trx, key, days, now);
-    const changed = await store.syncState.save(
-      trx,
-      {
-        accountNumber: key,
-        stream: PORTFOLIO_HISTORY_STREAM,
-        lastAttemptAt: now.toISOString(),
-        lastSuccessAt: now.toISOString(),
-        lastError: null,
-        cursor,
-      },
-      now,
-    );
-    if (written.inserted > 0)
-      logger.info(`${key}: ${written.inserted} day(s) of portfolio history from the broker`);
-    return written.inserted + written.updated + changed;
-  });
+      );
+      if (written.inserted > 0)
+        logger.info(`${key}: ${written.inserted} day(s) of portfolio history from the broker`);
+      return written.inserted + written.updated + changed;
+    }),
+  );
 }

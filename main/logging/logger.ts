@@ -9,6 +9,7 @@
  */
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
+import { errorMessage } from '../util/errors.js';
 import type { Logger, LogMeta } from '../util/logger.js';
 import type { Redactor } from './redactor.js';
 
@@ -197,7 +198,7 @@ const humanLine = winston.format.printf((info) => {
 });
 
 function describeFileProblem(logDir: string, error: unknown): string {
-  const reason = error instanceof Error ? error.message : String(error);
+  const reason = errorMessage(error);
   return `The log file in ${logDir} cannot be written (${reason}); logging continues on the console only.`;
 }
 

@@ -9,6 +9,7 @@
  *    form bodies, and object keys such as `password` or `refresh_token`), so a secret the app
  *    never registered (a token in a broker response, a URL typed by the user) is still caught.
  */
+import { describeError } from '../util/errors.js';
 import { maskAccountNumber } from './account-keys.js';
 
 export const REDACTED = '[REDACTED]';
@@ -191,7 +192,7 @@ export class Redactor {
   /**
    * A deep copy of `value` with every secret removed: strings are redacted, values under secret key
    * names are replaced, account numbers under account keys are masked, errors become plain objects
-   * (name, message, code, cause; stack when asked). The input is never modified.
+   * (kind, message, code, cause; stack when asked). The input is never modified.
    */
   redactValue(value: unknown, options: RedactValueOptions = {}): unknown {
     return this.#walk(value, options.stacks ?? true, 0, new WeakSet());
@@ -256,13 +257,8 @@ export class Redactor {
   }
 
   #walkError(error: Error, stacks: boolean, depth: number, seen: WeakSet<object>): Record<string, unknown> {
-    const out: Record<string, unknown> = {
-      name: this.redact(error.name),
-      message: this.redact(error.message),
-    };
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' || typeof code === 'number')
-      out.code = this.#walk(code, stacks, depth + 1, seen);
+    // The one logged shape of an error (main/util/errors.ts): kind, message, code; then stack and cause.
+    const out = this.#walkEntries(Object.entries(describeError(error)), stacks, depth, seen);
     if (stacks && typeof error.stack === 'string') out.stack = this.redact(error.stack);
     if (error.cause !== undefined) out.cause = this.#walk(error.cause, stacks, depth + 1, seen);
     return out;

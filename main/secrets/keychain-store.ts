@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AsyncEntry, EntryOptions } from '@napi-rs/keyring';
+import { errorMessage } from '../util/errors.js';
 import type { SecretName, SecretStore } from './secret-store.js';
 import { checkSecretName, checkSecretValue } from './secret-store.js';
 
@@ -197,10 +198,6 @@ async function keychainCall<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     throw new KeychainError(describeKeychainError(error), { cause: error });
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The message of the error and of every cause: the library nests the D-Bus reason. */

@@ -12,6 +12,7 @@ import {
   calls,
   type Handlers,
 } from '../../shared/contract.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 
 export interface DispatchOutcome {
@@ -61,9 +62,7 @@ export async function dispatchCall(
     return { status: 200, result: { ok: true, value } };
   } catch (error) {
     // The message may come from deep inside the engine; it goes to the (redacting) log only.
-    logger.error(`web server: call ${name} failed`, {
-      error: error instanceof Error ? error.message : String(error),
-    });
+    logger.error(`web server: call ${name} failed`, errorMeta(error));
     return failure('internal', `The ${name} call failed; the log has the details.`);
   }
 }

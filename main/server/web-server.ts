@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../app/runtime-types.js';
+import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { createAccessCheck, generateToken, MIN_TOKEN_LENGTH, sessionCookieHeader } from './access-token.js';
 import { type DispatchOutcome, dispatchCall, failure } from './call-dispatch.js';
@@ -275,9 +276,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      logger.error('web server: request failed', {
-        error: error instanceof Error ? error.message : String(error),
-      });
+      logger.error('web server: request failed', errorMeta(error));
       if (!res.headersSent) sendCallOutcome(res, failure('internal', 'Internal server error.'));
       else res.destroy();
     });

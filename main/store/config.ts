@@ -1,6 +1,8 @@
 /**
  * How the store is opened, and how a database location is shown without its password.
  */
+
+import { describeError, type LoggedError } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { EmbeddedPasswordVault } from './embedded/password.js';
 
@@ -28,12 +30,15 @@ export interface StoreOptions {
   maxConnections?: number;
 }
 
-/** Raised when the store cannot be opened; the message is safe to show and log. */
+/**
+ * Raised when the store cannot be opened; the message is safe to show and log. 'unreachable': the
+ * server is down or not up yet (worth waiting for); every other reason is a configuration problem.
+ */
 export class StoreOpenError extends Error {
   override readonly name = 'StoreOpenError';
   constructor(
     message: string,
-    readonly reason: 'locked' | 'connect' | 'migrate' | 'config' | 'legacy',
+    readonly reason: 'locked' | 'connect' | 'unreachable' | 'migrate' | 'config' | 'legacy',
   ) {
     super(message);
   }
@@ -58,6 +63,12 @@ export function redactUrl(url: string): string {
     if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
   }
   return parsed.toString();
+}
+
+/** errorMeta (main/util/errors.ts) with every trace of the database URL's password removed. */
+export function databaseErrorMeta(error: unknown, url: string | null): { error: LoggedError } {
+  const described = describeError(error);
+  return { error: { ...described, message: redactMessage(described.message, url) } };
 }
 
 /** Removes every trace of the URL's password from a message (raw, percent-decoded, and the URL itself). */

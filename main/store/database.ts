@@ -29,10 +29,16 @@ export const pgTypes = {
   },
 };
 
+function firstLine(message: unknown): string {
+  return String(message).split('\n')[0] ?? '';
+}
+
 function knexLog(logger: Logger): Knex.Config['log'] {
   return {
-    warn: (message: unknown) => logger.warn('database: ' + String(message)),
-    error: (message: unknown) => logger.error('database: ' + String(message)),
+    // knex warns about failures the caller reports itself (a refused connection): keep its text,
+    // with the stack it quotes, for debugging only.
+    warn: (message: unknown) => logger.debug('database: ' + String(message)),
+    error: (message: unknown) => logger.error('database: ' + firstLine(message)),
     deprecate: (message: unknown) => logger.debug('database: ' + String(message)),
     debug: (message: unknown) => logger.debug('database: ' + String(message)),
   };

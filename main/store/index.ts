@@ -4,8 +4,8 @@
  */
 
 export { isAccountKey, maskAccountReferences } from './account-key.js';
-export type { AccountLockResult } from './account-lock.js';
-export { ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
+export type { AccountLease, AccountLockResult } from './account-lock.js';
+export { AccountLockError, ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
 export type { StoreConfig, StoreOptions } from './config.js';
 export { describeLocation, redactMessage, redactUrl, StoreInputError, StoreOpenError } from './config.js';
 export type { EmbeddedConnectionInfo, EmbeddedPasswordVault } from './embedded/index.js';
@@ -39,6 +39,7 @@ export { MAX_CHART_POINTS } from './reads/chart.js';
 export type { TradeRecord } from './repos/trades.js';
 export type * from './rows.js';
 export { POSITIONS_STREAM } from './rows.js';
-export type { FifoInputs, FifoSource, Store, TradeHistoryRebuild } from './store.js';
+export { RUN_LOCK_NAMESPACE } from './run-lock.js';
+export type { FifoInputs, FifoSource, StartedRun, Store, TradeHistoryRebuild } from './store.js';
 export { openStore } from './store.js';
 export { testPostgresConnection } from './test-connection.js';

@@ -9,7 +9,14 @@
  *   Calendar dates: "YYYY-MM-DD". Counts and ids: numbers.
  * - Prices are per share. An option's per-contract value is price × multiplier.
  */
-import type { DecimalString, IsoDate, IsoTime, RunStatus, SyncTrigger } from '../../shared/models.js';
+import type {
+  DecimalString,
+  IsoDate,
+  IsoTime,
+  RunRecordStatus,
+  RunStatus,
+  SyncTrigger,
+} from '../../shared/models.js';
 
 export type AssetType = 'stock' | 'option';
 export type Direction = 'long' | 'short';
@@ -360,6 +367,8 @@ export interface SnapshotInput {
   /** The broker's equity at the previous close, when reported. */
   previousCloseEquity: DecimalString | null;
   totalPositions?: number | null;
+  /** The sync_runs row of the cycle that took it. */
+  runId?: number | null;
 }
 
 export interface SnapshotRecord {
@@ -404,6 +413,17 @@ export interface HistoricalBalanceInput {
 
 // ---- runs and stream state -----------------------------------------------------------------
 
+/** A cycle that has just started (its row is 'running' until finished). */
+export interface SyncRunStart {
+  startedAt: IsoTime;
+  trigger: SyncTrigger;
+  agentId?: string | null;
+  host?: string | null;
+}
+
+/** How a started run ended. */
+export type SyncRunEnd = Omit<SyncRunInput, 'startedAt' | 'trigger' | 'agentId' | 'host'>;
+
 export interface SyncRunInput {
   startedAt: IsoTime;
   finishedAt: IsoTime;
@@ -421,8 +441,9 @@ export interface SyncRunInput {
   host?: string | null;
 }
 
-export interface SyncRunRecord extends Required<Omit<SyncRunInput, 'error' | 'agentId' | 'host'>> {
+export interface SyncRunRecord extends Required<Omit<SyncRunInput, 'error' | 'agentId' | 'host' | 'status'>> {
   id: number;
+  status: RunRecordStatus;
   error: string | null;
   agentId: string | null;
   host: string | null;

@@ -9,8 +9,14 @@ import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { ChartRange, ChartSeries, ClosedTradesView, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
+import { errorMessage } from '../util/errors.js';
 import { type Logger, silentLogger } from '../util/logger.js';
-import { type AccountLockResult, withAdvisoryLock, withMigrationLock } from './account-lock.js';
+import {
+  type AccountLease,
+  type AccountLockResult,
+  withAdvisoryLock,
+  withMigrationLock,
+} from './account-lock.js';
 import {
   describeLocation,
   redactMessage,
@@ -41,7 +47,9 @@ import { positionsRepo } from './repos/positions.js';
 import { quarantineRepo } from './repos/quarantine.js';
 import { runsRepo, syncStateRepo } from './repos/runs.js';
 import { tradesRepo } from './repos/trades.js';
-import type { WriteCounts } from './rows.js';
+import type { SyncRunEnd, SyncRunStart, WriteCounts } from './rows.js';
+import { type HeldRun, startLockedRun, sweepInterruptedRuns } from './run-lock.js';
+import { isUnreachable } from './unreachable.js';
 import { accountKey, parseOne } from './validate.js';
 
 export interface FifoSource {
@@ -86,9 +94,17 @@ export interface Store {
    * Runs fn while holding the account's advisory lock, or resolves to { status: 'locked' }
    * without running it when another agent holds it.
    */
-  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  withAccountLock<T>(
+    accountKey: string,
+    fn: (lease: AccountLease) => Promise<T>,
+  ): Promise<AccountLockResult<T>>;
   /** NOTIFY magnus_sync with the JSON payload, delivered on commit. */
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
+  /**
+   * Records a cycle as it starts (a 'running' sync_runs row that stays marked alive until finished)
+   * after marking the runs of dead processes 'interrupted'. Every cycle that may write starts here.
+   */
+  startRun(start: SyncRunStart): Promise<StartedRun>;
 
   readonly accounts: typeof accountsRepo;
   readonly positions: typeof positionsRepo;
@@ -127,11 +143,22 @@ export interface Store {
   close(): Promise<void>;
 }
 
+export interface StartedRun {
+  id: number;
+  /** Completes the row; false when another agent had already marked it interrupted. */
+  finish(end: SyncRunEnd): Promise<boolean>;
+}
+
 interface Backend {
   kind: StoreConfig['kind'];
+  /** Inserts a running run and keeps it marked alive (run-lock.ts). */
+  startLockedRun(start: SyncRunStart): Promise<HeldRun>;
   location: string;
   knex: Knex;
-  withAccountLock<T>(accountKey: string, fn: () => Promise<T>): Promise<AccountLockResult<T>>;
+  withAccountLock<T>(
+    accountKey: string,
+    fn: (lease: AccountLease) => Promise<T>,
+  ): Promise<AccountLockResult<T>>;
   notify(trx: Knex.Transaction, payload: ChangeNotification): Promise<void>;
   close(): Promise<void>;
 }
@@ -147,6 +174,20 @@ function makeStore(backend: Backend): Store {
     };
   };
   let closed: Promise<void> | null = null;
+  const startRun = async (start: SyncRunStart): Promise<StartedRun> => {
+    await sweepInterruptedRuns(knex, new Date(start.startedAt));
+    const held = await backend.startLockedRun(start);
+    return {
+      id: held.id,
+      async finish(end) {
+        try {
+          return await runsRepo.finish(knex, held.id, end);
+        } finally {
+          await held.release();
+        }
+      },
+    };
+  };
   return {
     kind: backend.kind,
     location: backend.location,
@@ -157,6 +198,7 @@ function makeStore(backend: Backend): Store {
       return backend.withAccountLock(key, fn);
     },
     notify: (trx, payload) => backend.notify(trx, payload),
+    startRun,
     accounts: accountsRepo,
     positions: positionsRepo,
     orders: ordersRepo,
@@ -261,8 +303,8 @@ async function openServer(
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not connect to the ${how.kind === 'embedded' ? location : `PostgreSQL server at ${location}`}: ${redactMessage((error as Error).message, url)}`,
-      'connect',
+      `Could not connect to the ${how.kind === 'embedded' ? location : `PostgreSQL server at ${location}`}: ${redactMessage(errorMessage(error), url)}`,
+      isUnreachable(error) ? 'unreachable' : 'connect',
     );
   }
   const migrationConnection = pgConnectionConfig(url, { applicationName: 'magnus-sync-migrate' });
@@ -271,8 +313,8 @@ async function openServer(
   } catch (error) {
     await knex.destroy().catch(() => undefined);
     throw new StoreOpenError(
-      `Could not prepare the ${how.kind === 'embedded' ? location : `PostgreSQL database at ${location}`}: ${redactMessage((error as Error).message, url)}`,
-      'migrate',
+      `Could not prepare the ${how.kind === 'embedded' ? location : `PostgreSQL database at ${location}`}: ${redactMessage(errorMessage(error), url)}`,
+      isUnreachable(error) ? 'unreachable' : 'migrate',
     );
   }
   const agent = (options.agentId ?? hostname()).slice(0, 40);
@@ -288,6 +330,13 @@ async function openServer(
     location,
     knex,
     withAccountLock: (key, fn) => withAdvisoryLock(lockConnection, url, key, fn, logger),
+    startLockedRun: (start) =>
+      startLockedRun(
+        pgConnectionConfig(url, { ...pgOptions, applicationName: `magnus-sync-run:${agent}` }),
+        url,
+        start,
+        logger,
+      ),
     notify: (trx, payload) => sendNotification(trx, payload),
     close: async () => {
       try {

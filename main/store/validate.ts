@@ -2,7 +2,9 @@
  * Input checks for every write: a bad row is refused with a message naming the row and field,
  * before anything is written. Values are never echoed (they could be sensitive).
  */
+
 import { z } from 'zod';
+import { RUN_STATUSES } from '../../shared/models.js';
 import { dec, isDecimalString } from '../util/money.js';
 import { isAccountKey } from './account-key.js';
 import { StoreInputError } from './config.js';
@@ -229,6 +231,7 @@ export const snapshotSchema = z
     optionsValue: decimal.nullable(),
     previousCloseEquity: decimal.nullable(),
     totalPositions: z.number().int().min(0).nullish(),
+    runId: z.number().int().positive().nullish(),
   })
   .strict();
 
@@ -240,7 +243,7 @@ export const syncRunSchema = z
   .object({
     startedAt: isoTime,
     finishedAt: isoTime,
-    status: z.enum(['success', 'failed', 'partial', 'skipped']),
+    status: z.enum(RUN_STATUSES),
     trigger: z.enum(['schedule', 'manual', 'startup', 'resume', 'cli']),
     streams: z.array(z.string().min(1).max(60)).max(50),
     accounts: z.array(accountKey).max(50).optional(),
@@ -252,6 +255,19 @@ export const syncRunSchema = z
     host: z.string().max(200).nullish(),
   })
   .strict();
+
+export const syncRunStartSchema = syncRunSchema.pick({
+  startedAt: true,
+  trigger: true,
+  agentId: true,
+  host: true,
+});
+export const syncRunEndSchema = syncRunSchema.omit({
+  startedAt: true,
+  trigger: true,
+  agentId: true,
+  host: true,
+});
 
 export const streamAccountKey = z
   .string()

@@ -334,6 +334,34 @@ describe('HttpClient pagination', () => {
     expect(server.requests[1]?.query.get('updated_at[gte]')).toBe('2024-01-01');
   });
 
+  it('gives each page the cursor of the next one, and starts again from a cursor with the original query', async () => {
+    const server = await serve((r) => {
+      const cursor = r.query.get('cursor');
+      const next = (c: string) => `${server.url}/orders/?cursor=${c}&account_numbers=5QR24141`;
+      if (r.query.get('page') === '3') return { json: { previous: null, next: null, results: [4] } };
+      if (!cursor) return { json: { previous: null, next: next('cD0y'), results: [1, 2] } };
+      if (cursor === 'cD0y')
+        return { json: { previous: null, next: `${server.url}/orders/?page=3`, results: [3] } };
+      throw new Error(`unexpected cursor ${cursor}`);
+    });
+    const { http } = makeHttp(server.url, { auth: staticAuth() });
+    const pages = [];
+    for await (const page of http.pages('/orders/', { account_numbers: '5QR24141' })) pages.push(page);
+    // A `next` without a cursor can be followed but not resumed from: its nextCursor is null.
+    expect(pages).toEqual([
+      { items: [1, 2], last: false, nextCursor: 'cD0y' },
+      { items: [3], last: false, nextCursor: null },
+      { items: [4], last: true, nextCursor: null },
+    ]);
+    server.requests.length = 0;
+    const resumed = [];
+    for await (const page of http.pages('/orders/', { account_numbers: '5QR24141' }, { cursor: 'cD0y' }))
+      resumed.push(...page.items);
+    expect(resumed).toEqual([3, 4]);
+    expect(server.requests[0]?.query.get('cursor')).toBe('cD0y');
+    expect(server.requests[0]?.query.get('account_numbers')).toBe('5QR24141');
+  });
+
   it('tells page listeners about every page as it is read, path without query or account number', async () => {
     const server = await serve((r) => {
       if (r.query.get('cursor') === 'p2') return { json: { next: null, results: [{ n: 3 }] } };

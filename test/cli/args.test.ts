@@ -20,6 +20,7 @@ describe('magnus-sync arguments', () => {
       interval: null,
       tradeInterval: null,
       serve: null,
+      allowHosts: [],
       database: null,
       dataDir: null,
       apiUrl: null,
@@ -53,6 +54,13 @@ describe('magnus-sync arguments', () => {
       json: true,
       serve: { host: '::1', port: 8765 },
     });
+  });
+
+  it('serves the network only with the host names browsers will use', () => {
+    expect(
+      parseCli(['--serve', '0.0.0.0:8765', '--allow-host', 'nas.lan', '--allow-host', '192.168.1.20']),
+    ).toMatchObject({ serve: { host: '0.0.0.0', port: 8765 }, allowHosts: ['nas.lan', '192.168.1.20'] });
+    expect(parseCli(['--serve', '127.0.0.1:8765'])).toMatchObject({ allowHosts: [] });
   });
 
   it('parses the subcommands', () => {
@@ -111,6 +119,16 @@ describe('magnus-sync arguments', () => {
     ],
     [['--serve', 'localhost'], '--serve must be HOST:PORT (e.g. 127.0.0.1:8765), not "localhost".'],
     [['--serve', '127.0.0.1:99999'], '--serve port must be between 0 and 65535.'],
+    [
+      ['--serve', '0.0.0.0:8765'],
+      '--serve 0.0.0.0:8765 listens on the network: add --allow-host NAME for each name browsers will use to reach it.',
+    ],
+    [['--allow-host', 'nas.lan'], '--allow-host needs --serve.'],
+    [
+      ['--serve', '0.0.0.0:8765', '--allow-host', 'x/y'],
+      '--allow-host must be a host name or address (optionally :port), not "x/y".',
+    ],
+    [['status', '--allow-host', 'nas.lan'], '--allow-host cannot be used with the status command.'],
     [['sing'], 'Unknown command "sing". Commands: login, logout, status, export, magnus-compat, db-url.'],
     [['export'], 'export needs --format csv or --format json.'],
     [['export', '--format', 'xml'], '--format must be csv or json, not "xml".'],

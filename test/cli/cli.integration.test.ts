@@ -152,7 +152,7 @@ describe('magnus-sync --once', () => {
     expect(bad.stderr).toMatch(/postgres:\/\//);
   }, 30_000);
 
-  it('exits 2 with one clear line when the database is unreachable or the TOTP secret is malformed', async () => {
+  it('an unreachable database fails the cycle (exit 1); a malformed TOTP secret is one clear line (exit 2)', async () => {
     const unreachable = await run([
       '--once',
       '--api-url',
@@ -160,8 +160,9 @@ describe('magnus-sync --once', () => {
       '--database',
       'postgres://me:hunter2-secret@127.0.0.1:1/nowhere',
     ]);
-    expect(unreachable.code).toBe(2);
-    expect(unreachable.stderr).toMatch(/magnus-sync: .*PostgreSQL/);
+    // Not up is not misconfigured: a failed cycle (exit 1) whose summary names the database.
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stdout).toMatch(/Error \(database\): .*PostgreSQL/);
     expect(unreachable.stderr + unreachable.stdout).not.toContain('hunter2-secret');
     const badTotp = await run(['--once', '--api-url', sim.url, '--data-dir', join(home, 'badtotp')], {
       ROBINHOOD_TOTP_SECRET: 'this is not base32!',

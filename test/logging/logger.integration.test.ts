@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLogger, type LogLevel, logFileName } from '../../main/logging/logger.js';
 import { Redactor } from '../../main/logging/redactor.js';
+import { databaseErrorMeta } from '../../main/store/config.js';
+import { errorMeta } from '../../main/util/errors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'magnus-log-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -163,7 +165,7 @@ describe('createLogger: the log file', () => {
     ).toHaveLength(4);
   });
 
-  it('serialises errors with name, message and code; the stack only at debug', async () => {
+  it('serialises errors with kind, message and code; the stack only at debug', async () => {
     for (const level of ['info', 'debug'] as const) {
       const dir = freshDir();
       const { logger } = setup(dir, level);
@@ -172,10 +174,42 @@ describe('createLogger: the log file', () => {
       const record = JSON.parse(readFileSync(join(dir, logFiles(dir)[0]!), 'utf8')) as {
         error: Record<string, unknown>;
       };
-      expect(record.error).toMatchObject({ name: 'RangeError', message: 'bad page', code: 'E_PAGE' });
+      expect(record.error).toMatchObject({ kind: 'RangeError', message: 'bad page', code: 'E_PAGE' });
       if (level === 'debug') expect(String(record.error.stack)).toMatch(/RangeError: bad page\n\s+at /);
       else expect(record.error.stack).toBeUndefined();
     }
+  });
+});
+
+describe('createLogger: one shape for logged errors', () => {
+  it('writes every kind of error as { error: { kind, message } } with its secrets removed', async () => {
+    const dir = freshDir();
+    const { logger } = setup(dir, 'info');
+    const url = `postgres://magnus:${UNREGISTERED.urlPassword}@db.example:5432/magnus`;
+    // An Error, a classified cycle error, a thrown string, and a database error naming its URL.
+    logger.warn('an Error', errorMeta(new TypeError(`token ${SECRETS.accessToken} rejected`)));
+    logger.warn(
+      'a cycle error',
+      errorMeta({ kind: 'auth', message: `login as ${SECRETS.username} refused` }),
+    );
+    logger.warn('a thrown string', errorMeta(`password ${SECRETS.password} is wrong`));
+    logger.warn('a database error', databaseErrorMeta(new Error(`connect to ${url} failed`), url));
+    await logger.close();
+    const records = readFileSync(join(dir, logFiles(dir)[0]!), 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { message: string; error: Record<string, unknown> });
+    expect(records.map((r) => [r.message, Object.keys(r.error).sort()])).toEqual([
+      ['an Error', ['kind', 'message']],
+      ['a cycle error', ['kind', 'message']],
+      ['a thrown string', ['kind', 'message']],
+      ['a database error', ['kind', 'message']],
+    ]);
+    expect(records.map((r) => r.error.kind)).toEqual(['TypeError', 'auth', 'thrown', 'Error']);
+    expect(records[0]!.error.message).toBe('token [REDACTED] rejected');
+    expect(records[2]!.error.message).toBe('password [REDACTED] is wrong');
+    const text = folderBytes(dir);
+    for (const secret of FORBIDDEN) expect(text).not.toContain(secret);
   });
 });
 

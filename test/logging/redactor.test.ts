@@ -152,15 +152,15 @@ describe('Redactor.redactValue', () => {
     expect(input).toEqual(copy);
   });
 
-  it('turns errors into plain objects (name, message, code, cause), stack only when asked', () => {
+  it('turns errors into plain objects (kind, message, code, cause), stack only when asked', () => {
     const r = redactorWithSecrets();
     const cause = Object.assign(new Error(`login refused for ${USERNAME}`), { code: 'E_AUTH' });
     const error = new TypeError(`request with ${PASSWORD} failed`, { cause });
     const withoutStack = r.redactValue({ error }, { stacks: false }) as { error: Record<string, unknown> };
     expect(withoutStack.error).toEqual({
-      name: 'TypeError',
+      kind: 'TypeError',
       message: `request with ${REDACTED} failed`,
-      cause: { name: 'Error', message: `login refused for ${REDACTED}`, code: 'E_AUTH' },
+      cause: { kind: 'Error', message: `login refused for ${REDACTED}`, code: 'E_AUTH' },
     });
     const withStack = r.redactValue(error, { stacks: true }) as Record<string, unknown>;
     expect(String(withStack.stack)).toContain(`request with ${REDACTED} failed`);

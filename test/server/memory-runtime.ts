@@ -188,6 +188,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       successes,
       failures: status.errorCount,
       partials,
+      interrupted: 0,
       successRate: status.cycleCount ? successes / status.cycleCount : null,
       averageDurationMs: runs.length
         ? Math.round(runs.reduce((t, r) => t + r.durationMs, 0) / runs.length)

@@ -681,6 +681,7 @@ describe.each(BACKENDS)('store on $name', (backend) => {
         successes: before.successes + 2,
         failures: before.failures + 1,
         partials: before.partials + 1,
+        interrupted: before.interrupted,
         successRate: (before.successes + 2) / (before.cycles + 4),
         averageDurationMs: before.cycles === 0 ? 1250 : expect.any(Number),
         averageRequests: before.cycles === 0 ? 8.5 : expect.any(Number),

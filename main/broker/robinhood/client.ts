@@ -102,6 +102,27 @@ export interface PortfolioHistory {
 /** Ids per batch request. 100 UUIDs make a query of about 3.7 kB; a longer one is split on 414. */
 const DEFAULT_BATCH_SIZE = 100;
 
+/** The trade-history listings, read page by page for a resumable first import. */
+export type HistoryList = 'stockOrders' | 'optionOrders' | 'dividends' | 'optionEvents';
+
+export interface HistoryItems {
+  stockOrders: StockOrder;
+  optionOrders: OptionOrder;
+  dividends: Dividend;
+  optionEvents: OptionEvent;
+}
+
+/** One parsed page of a listing; `last` and `nextCursor` as in the HTTP layer's ListPage. */
+export interface HistoryPage<T> extends ListResult<T> {
+  last: boolean;
+  nextCursor: string | null;
+}
+
+export interface HistoryPageQuery extends AccountQuery {
+  /** Start at the page this cursor names (from an earlier page's `nextCursor`). */
+  cursor?: string | null;
+}
+
 const ACCOUNT_NUMBER = /^[A-Za-z0-9]{1,32}$/;
 const RESOURCE_ID = /^[A-Za-z0-9-]{1,64}$/;
 const TOO_BIG_TEXT = /too (long|many|large)|exceed|maximum|max(imum)? (number|length)|limit/i;
@@ -260,7 +281,38 @@ export class RobinhoodClient {
     return this.#list(optionEventSchema, '/options/events/', { account_numbers: account }, query);
   }
 
+  /** One history listing (all of it: no `updated_at` filter), a page at a time. */
+  historyPages<L extends HistoryList>(
+    list: L,
+    query: HistoryPageQuery,
+  ): AsyncGenerator<HistoryPage<HistoryItems[L]>> {
+    const account = { account_numbers: this.#account(query.accountNumber) };
+    const listings = {
+      stockOrders: () => this.#pages(stockOrderSchema, '/orders/', account, query),
+      optionOrders: () => this.#pages(optionOrderSchema, '/options/orders/', account, query),
+      dividends: () => this.#pages(dividendSchema, '/dividends/', account, query),
+      optionEvents: () => this.#pages(optionEventSchema, '/options/events/', account, query),
+    };
+    return listings[list]() as AsyncGenerator<HistoryPage<HistoryItems[L]>>;
+  }
+
   // ---- helpers ----------------------------------------------------------------------------------
+
+  async *#pages<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    query: Record<string, QueryValue>,
+    options: HistoryPageQuery,
+  ): AsyncGenerator<HistoryPage<z.output<S>>> {
+    const pageOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.cursor ? { cursor: options.cursor } : {}),
+    };
+    for await (const page of this.#http.pages(path, query, pageOptions)) {
+      const parsed = parseItems(schema, page.items, `GET ${path}`, this.#logger);
+      yield { ...parsed, last: page.last, nextCursor: page.nextCursor };
+    }
+  }
 
   async #list<S extends z.ZodType>(
     schema: S,

@@ -110,6 +110,21 @@ export interface PageOptions {
   signal?: AbortSignal;
   /** Safety stop against a server that never ends a listing. Default 1000. */
   maxPages?: number;
+  /** Start at the page this cursor (taken from an earlier page's `next`) names, not the first. */
+  cursor?: string | null;
+}
+
+/** One page of a listing. */
+export interface ListPage {
+  items: unknown[];
+  /** True when the listing has no page after this one. */
+  last: boolean;
+  /**
+   * The `cursor` parameter of the page after this one (docs/architecture.md, "Trade history"):
+   * with the original query it fetches that page again later. Null on the last page, or when the broker's
+   * `next` carries no cursor (then the listing cannot be resumed there).
+   */
+  nextCursor: string | null;
 }
 
 type Attempt =
@@ -189,18 +204,24 @@ export class HttpClient {
     options: PageOptions = {},
   ): Promise<unknown[]> {
     const items: unknown[] = [];
-    for await (const page of this.pages(path, query, options)) items.push(...page);
+    for await (const page of this.pages(path, query, options)) items.push(...page.items);
     return items;
   }
 
+  /**
+   * The pages of a listing, fetching each `next` URL as the broker gave it. `options.cursor`
+   * starts at a page named by an earlier page's cursor: the original query plus `cursor=`.
+   */
   async *pages(
     path: string,
     query?: Record<string, QueryValue>,
     options: PageOptions = {},
-  ): AsyncGenerator<unknown[]> {
+  ): AsyncGenerator<ListPage> {
     const maxPages = options.maxPages ?? 1000;
     const seen = new Set<string>();
-    let next: string | null = this.resolve(path, query).href;
+    const first = this.resolve(path, query);
+    if (options.cursor) first.searchParams.set('cursor', options.cursor);
+    let next: string | null = first.href;
     for (let page = 0; next !== null; page++) {
       const endpoint = `GET ${safePath(next)}`;
       if (page >= maxPages) throw new PayloadError(endpoint, 'next', `more than ${maxPages} pages; stopping`);
@@ -227,8 +248,12 @@ export class HttpClient {
         };
         for (const listener of this.#pageListeners) listener(listed);
       }
-      yield items;
       next = link ? this.resolve(link).href : null;
+      yield {
+        items,
+        last: next === null,
+        nextCursor: next === null ? null : new URL(next).searchParams.get('cursor'),
+      };
     }
   }
 

@@ -17,6 +17,10 @@ export type {
   CallOptions,
   ClientOptions,
   HistoryInterval,
+  HistoryItems,
+  HistoryList,
+  HistoryPage,
+  HistoryPageQuery,
   HistoryQuery,
   HistorySpan,
   PortfolioHistory,
@@ -31,6 +35,7 @@ export type {
   HttpRequest,
   HttpResponse,
   ListingPage,
+  ListPage,
   PageOptions,
   QueryValue,
 } from './http.js';

@@ -14,6 +14,7 @@ import type { AuthPrompt } from '../../../shared/models.js';
 import type { Redactor } from '../../logging/redactor.js';
 import type { Clock } from '../../util/clock.js';
 import { systemClock } from '../../util/clock.js';
+import { errorMeta } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { silentLogger } from '../../util/logger.js';
 import type {
@@ -208,15 +209,13 @@ export class RobinhoodSession implements AuthProvider {
         await this.#auth.revoke(tokens.refreshToken ?? tokens.accessToken, options);
         revoked = true;
       } catch (error) {
-        this.#logger.warn('Could not revoke the Robinhood token; forgetting it locally', {
-          error: errorSummary(error),
-        });
+        this.#logger.warn('Could not revoke the Robinhood token; forgetting it locally', errorMeta(error));
       }
     }
     try {
       await this.#store.clear();
     } catch (error) {
-      this.#logger.warn('Could not clear the stored Robinhood tokens', { error: errorSummary(error) });
+      this.#logger.warn('Could not clear the stored Robinhood tokens', errorMeta(error));
     }
     this.#logger.info('Logged out of Robinhood', { revoked });
     return { revoked };
@@ -273,9 +272,10 @@ export class RobinhoodSession implements AuthProvider {
         if (!(error instanceof HttpStatusError && error.status >= 400 && error.status < 500)) {
           // Transient (offline, timeout, 5xx, throttled): never fall back to the password for that.
           if (!rejected && current.expiresAt.getTime() > this.#clock.now().getTime()) {
-            this.#logger.warn('Token refresh failed; using the current token until it expires', {
-              error: errorSummary(error),
-            });
+            this.#logger.warn(
+              'Token refresh failed; using the current token until it expires',
+              errorMeta(error),
+            );
             return true;
           }
           throw error;
@@ -396,9 +396,7 @@ export class RobinhoodSession implements AuthProvider {
         expiresAt: tokens.expiresAt.toISOString(),
       });
     } catch (error) {
-      this.#logger.warn('Could not store the Robinhood tokens; they stay in memory', {
-        error: errorSummary(error),
-      });
+      this.#logger.warn('Could not store the Robinhood tokens; they stay in memory', errorMeta(error));
     }
   }
 
@@ -409,7 +407,7 @@ export class RobinhoodSession implements AuthProvider {
     try {
       stored = await this.#store.load();
     } catch (error) {
-      this.#logger.warn('Could not read the stored Robinhood tokens', { error: errorSummary(error) });
+      this.#logger.warn('Could not read the stored Robinhood tokens', errorMeta(error));
     }
     if (this.#tokens || !stored) return;
     const expiresAt = new Date(stored.expiresAt);
@@ -437,7 +435,7 @@ export class RobinhoodSession implements AuthProvider {
     try {
       await this.#store.clear();
     } catch (error) {
-      this.#logger.warn('Could not clear the stored Robinhood tokens', { error: errorSummary(error) });
+      this.#logger.warn('Could not clear the stored Robinhood tokens', errorMeta(error));
     }
   }
 
@@ -447,10 +445,3 @@ export class RobinhoodSession implements AuthProvider {
 }
 
 /** An error's kind and message for a log line (messages are secret-free by construction). */
-function errorSummary(error: unknown): string {
-  if (error instanceof Error) {
-    const kind = (error as { kind?: unknown }).kind;
-    return typeof kind === 'string' ? `${kind}: ${error.message}` : error.name;
-  }
-  return 'unknown error';
-}

@@ -6,6 +6,7 @@
  * it returns { ok: false, problem, message } with one line saying what to do.
  */
 import type { Knex } from 'knex';
+import { describeError } from '../../util/errors.js';
 import { type Logger, silentLogger } from '../../util/logger.js';
 import { isAccountKey } from '../account-key.js';
 import { redactMessage } from '../config.js';
@@ -121,10 +122,10 @@ export async function installMagnusCompat(
     return result;
   } catch (error) {
     if (error instanceof CompatProblem) return { ok: false, problem: error.problem, message: error.message };
-    const raw = error instanceof Error ? error.message : String(error);
-    const code = (error as { code?: string }).code;
-    const message = redactMessage(raw, url).split('\n')[0] ?? 'unknown error';
-    logger.warn('magnus-compat failed', { code, message });
+    const described = describeError(error);
+    const code = typeof described.code === 'string' ? described.code : undefined;
+    const message = redactMessage(described.message, url).split('\n')[0] ?? 'unknown error';
+    logger.warn('magnus-compat failed', { error: { ...described, message } });
     if (code === '42501') return { ok: false, problem: 'rights', message: `Permission denied: ${message}` };
     // Node's socket errors (ECONNREFUSED, ENOTFOUND, …) and PostgreSQL's connection, login and
     // unknown-database errors.

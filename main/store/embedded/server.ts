@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { errorMeta } from '../../util/errors.js';
 import type { Logger } from '../../util/logger.js';
 import { locateBinaries, type PostgresBinaries, prepareBinaries } from './binaries.js';
 import { DATABASE, initialise, ROLE, resetPassword } from './initdb.js';
@@ -321,9 +322,10 @@ class ServerProcess {
         this.failedAttempts += 1;
         this.nextAttemptAt = Date.now() + Math.min(60_000, 1000 * 2 ** this.failedAttempts);
         if (this.failedAttempts === 1)
-          this.o.logger.error('the embedded database server could not be started again; retrying', {
-            error: error.message,
-          });
+          this.o.logger.error(
+            'the embedded database server could not be started again; retrying',
+            errorMeta(error),
+          );
       })
       .finally(() => {
         this.restarting = null;

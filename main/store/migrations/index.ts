@@ -3,7 +3,8 @@
  * bundle and inside an Electron asar. Append new steps; never edit a released one.
  */
 import { initialSchema } from './0001_initial.js';
+import { runRecords } from './0002_run_records.js';
 import { historySourceAndQuarantine } from './0003_history_quarantine.js';
 import type { StoreMigration } from './types.js';
 
-export const MIGRATIONS: readonly StoreMigration[] = [initialSchema, historySourceAndQuarantine];
+export const MIGRATIONS: readonly StoreMigration[] = [initialSchema, runRecords, historySourceAndQuarantine];

@@ -1,6 +1,8 @@
 /** Sync statistics for the status window: totals over all recorded cycles plus the latest runs. */
-import type { SyncRunView, SyncStats } from '../../../shared/models.js';
+import type { RunRecordStatus, SyncRunView, SyncStats } from '../../../shared/models.js';
+import { CYCLE_STATUSES, tallyRuns } from '../../../shared/run-tally.js';
 import type { DbRow, Queryable } from '../repos/common.js';
+import { as } from '../repos/common.js';
 import { quarantineRepo } from '../repos/quarantine.js';
 import { runRecord } from '../repos/runs.js';
 
@@ -12,29 +14,31 @@ function rounded(value: unknown, places: number): number | null {
 }
 
 /**
- * Skipped cycles (another agent held the account, or nothing was due) are not counted as cycles
- * and do not enter the averages; they still appear among the recent runs.
+ * Counted with tallyRuns, as everywhere else: skipped runs and runs still going are not cycles and
+ * do not enter the averages; they still appear among the recent runs.
  */
 export async function readStats(
   db: Queryable,
   options: { rateLimitPerMinute: number; recentLimit?: number; since?: Date },
 ): Promise<SyncStats> {
-  const totals = db('sync_runs').select(
-    db.raw(`count(*) filter (where status <> 'skipped') as cycles`),
-    db.raw(`count(*) filter (where status = 'success') as successes`),
-    db.raw(`count(*) filter (where status = 'failed') as failures`),
-    db.raw(`count(*) filter (where status = 'partial') as partials`),
-    db.raw(`avg(duration_ms) filter (where status <> 'skipped') as avg_duration`),
-    db.raw(`avg(api_requests) filter (where status <> 'skipped') as avg_requests`),
-    db.raw(`max(api_requests) filter (where status <> 'skipped') as max_requests`),
-  );
-  if (options.since) totals.where('started_at', '>=', options.since.toISOString());
-  const [row] = (await totals) as DbRow[];
+  const byStatus = db('sync_runs').select('status').count({ n: '*' }).groupBy('status');
+  const averages = db('sync_runs')
+    .whereIn('status', [...CYCLE_STATUSES])
+    .select(
+      db.raw('avg(duration_ms) as avg_duration'),
+      db.raw('avg(api_requests) as avg_requests'),
+      db.raw('max(api_requests) as max_requests'),
+    );
+  if (options.since) {
+    byStatus.where('started_at', '>=', options.since.toISOString());
+    averages.where('started_at', '>=', options.since.toISOString());
+  }
+  const counts = (await byStatus) as DbRow[];
+  const tally = tallyRuns(counts.map((r) => [as<RunRecordStatus>(r.status), Number(r.n)] as const));
+  const [row] = (await averages) as DbRow[];
   const recent = (await db('sync_runs')
     .orderBy('id', 'desc')
     .limit(options.recentLimit ?? 20)) as DbRow[];
-  const cycles = Number(row?.cycles ?? 0);
-  const successes = Number(row?.successes ?? 0);
   const recentRuns: SyncRunView[] = recent.map((r) => {
     const run = runRecord(r);
     return {
@@ -51,11 +55,8 @@ export async function readStats(
     };
   });
   return {
-    cycles,
-    successes,
-    failures: Number(row?.failures ?? 0),
-    partials: Number(row?.partials ?? 0),
-    successRate: cycles === 0 ? null : successes / cycles,
+    ...tally,
+    successRate: tally.cycles === 0 ? null : tally.successes / tally.cycles,
     averageDurationMs: rounded(row?.avg_duration, 0),
     averageRequests: rounded(row?.avg_requests, 1),
     maxRequests: rounded(row?.max_requests, 0),

@@ -114,6 +114,7 @@ export const snapshotsRepo = {
           options_value: s.optionsValue,
           previous_close_equity: s.previousCloseEquity,
           total_positions: s.totalPositions ?? null,
+          run_id: s.runId ?? null,
         },
       ],
     );

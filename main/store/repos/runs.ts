@@ -1,13 +1,21 @@
 /** sync_runs (one row per cycle) and sync_state (per account and stream: watermarks, last success). */
 import type { Knex } from 'knex';
-import type { RunStatus, SyncTrigger } from '../../../shared/models.js';
+import type { RunRecordStatus, SyncTrigger } from '../../../shared/models.js';
 import { jsonb } from '../delta.js';
-import type { SyncRunInput, SyncRunRecord, SyncStatePatch, SyncStateRecord } from '../rows.js';
-import { parseOne, streamAccountKey, syncRunSchema, syncStatePatchSchema } from '../validate.js';
+import type { SyncRunEnd, SyncRunInput, SyncRunRecord, SyncStatePatch, SyncStateRecord } from '../rows.js';
+import {
+  parseOne,
+  streamAccountKey,
+  syncRunEndSchema,
+  syncRunSchema,
+  syncStatePatchSchema,
+} from '../validate.js';
 import type { DbRow, Queryable } from './common.js';
 import { as, isoAt, isoAtOrNull, textOrNull } from './common.js';
 
 const MAX_ERROR_LENGTH = 2000;
+
+export const INTERRUPTED_RUN_MESSAGE = 'The process running this cycle ended before it finished.';
 
 function stringArray(value: unknown): string[] {
   return Array.isArray(value) ? value.map(String) : [];
@@ -18,7 +26,7 @@ export function runRecord(r: DbRow): SyncRunRecord {
     id: Number(r.id),
     startedAt: isoAt(r.started_at),
     finishedAt: isoAt(r.finished_at),
-    status: as<RunStatus>(r.status),
+    status: as<RunRecordStatus>(r.status),
     trigger: as<SyncTrigger>(r.trigger),
     streams: stringArray(r.streams),
     accounts: stringArray(r.accounts),
@@ -66,6 +74,24 @@ export const runsRepo = {
       })
       .returning('id')) as DbRow[];
     return Number(row?.id);
+  },
+
+  /** Completes a started run with how it ended. Returns false when the row was not running any more. */
+  async finish(db: Queryable, id: number, end: SyncRunEnd): Promise<boolean> {
+    const r = parseOne(syncRunEndSchema, end, 'run');
+    const changed = await db('sync_runs')
+      .where({ id, status: 'running' })
+      .update({
+        finished_at: r.finishedAt,
+        status: r.status,
+        streams: jsonb(r.streams),
+        accounts: jsonb(r.accounts ?? []),
+        api_requests: r.apiRequests,
+        rows_written: r.rowsWritten,
+        duration_ms: r.durationMs,
+        error: r.error === null ? null : r.error.slice(0, MAX_ERROR_LENGTH),
+      });
+    return Number(changed) > 0;
   },
 
   /** Newest first. */

@@ -1,14 +1,16 @@
 /** How the sync has been doing: success rate, errors, duration, API cost against the budget, runs. */
-import type { RunStatus, SyncStats } from '../../../shared/models.js';
+import type { RunRecordStatus, SyncStats } from '../../../shared/models.js';
 import { RelTime, Section, TableWrap } from '../components/bits.js';
 import { Icon, type IconName } from '../components/Icon.js';
 import { formatDuration, formatRate } from '../lib/format.js';
 
-const RUN_LOOK: Record<RunStatus, { label: string; icon: IconName; tone: string }> = {
+const RUN_LOOK: Record<RunRecordStatus, { label: string; icon: IconName; tone: string }> = {
   success: { label: 'OK', icon: 'check', tone: 'ok' },
   partial: { label: 'Partial', icon: 'alert', tone: 'paused' },
   failed: { label: 'Failed', icon: 'alert', tone: 'error' },
   skipped: { label: 'Skipped', icon: 'pause', tone: 'offline' },
+  interrupted: { label: 'Interrupted', icon: 'alert', tone: 'paused' },
+  running: { label: 'Running', icon: 'sync', tone: 'ok' },
 };
 
 /** Share of one minute's request budget a cycle uses (what the rate limiter grants per minute). */

@@ -28,7 +28,16 @@ export const STREAM_TABLES = {
 } as const satisfies Record<string, readonly TableName[]>;
 
 /** Magnus Sync's write times and ids; `orders.created_at/updated_at` are the broker's and stay. */
-const VOLATILE = new Set(['id', 'first_seen_at', 'synced_at', 'taken_at', 'updated_at', 'created_at']);
+// run_id names the sync run that took a snapshot: bookkeeping, like the ids.
+const VOLATILE = new Set([
+  'id',
+  'run_id',
+  'first_seen_at',
+  'synced_at',
+  'taken_at',
+  'updated_at',
+  'created_at',
+]);
 const BROKER_TIMES: Partial<Record<string, readonly string[]>> = { orders: ['created_at', 'updated_at'] };
 
 export type StoreContents = Record<TableName, Array<Record<string, string | null>>>;
