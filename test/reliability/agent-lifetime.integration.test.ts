@@ -123,7 +123,9 @@ describe('the magnus-sync agent (built CLI, simulator, PostgreSQL)', () => {
     expect(role.code).toBe(2);
     const errorLines = role.stderr.split('\n').filter((l) => l.startsWith('magnus-sync:'));
     expect(errorLines).toEqual([
-      expect.stringMatching(/^magnus-sync: Could not connect to PostgreSQL .*role "no_such_role_here"/),
+      expect.stringMatching(
+        /^magnus-sync: Could not connect to the PostgreSQL server at .*role "no_such_role_here"/,
+      ),
     ]);
     expect(role.stderr).not.toMatch(/\n\s+at /);
     const lan = await runCli(['--serve', '0.0.0.0:0', '--database', db.url], env);

@@ -48,7 +48,7 @@ async function harness(): Promise<SyncHarness> {
       ],
     },
     // A little latency per request, so a stop can land in the middle of the import.
-    simulator: { pageSize: PAGE_SIZE, latencyMs: 15 },
+    simulator: { pageSize: PAGE_SIZE, latencyMs: 25 },
     runtime: { requestsPerMinute: UNTHROTTLED, brokerTuning: FAST_TUNING },
   });
   cleanups.push(() => h.close());
