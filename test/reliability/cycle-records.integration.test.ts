@@ -75,7 +75,7 @@ describe('the cycle error boundary and run records (PostgreSQL)', () => {
 
   it('a TypeError in a broker step is internal, not a database failure', async () => {
     const h = await harness();
-    patch(h, 'getPortfolio', () => async () => {
+    patch(h, 'listStockPositions', () => async () => {
       throw new TypeError("Cannot read properties of undefined (reading 'equity')");
     });
     const outcome = await h.runtime.syncOnce('cli', 'force');
@@ -88,7 +88,7 @@ describe('the cycle error boundary and run records (PostgreSQL)', () => {
   it('a lost account lock stops the stream from committing', async () => {
     const h = await harness();
     const db = h.database!;
-    patch(h, 'getPortfolio', (real) => async (...args: Parameters<typeof real>) => {
+    patch(h, 'listStockPositions', (real) => async (...args: Parameters<typeof real>) => {
       // The lock's connection fails while the stream is still fetching (as in a server restart).
       expect(await terminate(db.url, db.name, 'magnus-sync-lock:')).toBe(1);
       return real(...args);
@@ -111,7 +111,7 @@ describe('the cycle error boundary and run records (PostgreSQL)', () => {
     expect(await terminate(db.url, db.name, 'magnus-sync-run:other-agent')).toBe(1);
     const alive = await other.startRun({ startedAt: new Date().toISOString(), trigger: 'schedule' });
     let seenRunning: unknown[] = [];
-    patch(h, 'getPortfolio', (real) => async (...args: Parameters<typeof real>) => {
+    patch(h, 'listStockPositions', (real) => async (...args: Parameters<typeof real>) => {
       seenRunning = await query(db.url, `select id from sync_runs where status = 'running' order by id`);
       return real(...args);
     });

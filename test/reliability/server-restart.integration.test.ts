@@ -53,14 +53,14 @@ describe.runIf(throwawayPostgresAvailable())('a PostgreSQL server restarted mid-
 
     // The restart happens while the account stream is still fetching, after its lock was taken.
     const client = h.runtime.connection().client;
-    const realPortfolio = client.getPortfolio.bind(client);
+    const realPositions = client.listStockPositions.bind(client);
     let restarts = 0;
-    client.getPortfolio = async (...args: Parameters<typeof realPortfolio>) => {
+    client.listStockPositions = async (...args: Parameters<typeof realPositions>) => {
       if (restarts === 0) {
         restarts += 1;
         await server!.restart();
       }
-      return realPortfolio(...args);
+      return realPositions(...args);
     };
     const failed = await h.runtime.syncOnce('cli', 'force');
     expect(restarts).toBe(1);

@@ -74,8 +74,9 @@ describe('a process whose keychain binding is missing', () => {
     const root = join(work, 'child');
     keyringWithoutBinding(root);
     mkdirSync(join(root, 'secrets'), { recursive: true });
-    for (const file of ['keychain-store.ts', 'secret-store.ts']) {
-      copyFileSync(join(repo, 'main/secrets', file), join(root, 'secrets', file));
+    mkdirSync(join(root, 'util'), { recursive: true });
+    for (const file of ['secrets/keychain-store.ts', 'secrets/secret-store.ts', 'util/errors.ts']) {
+      copyFileSync(join(repo, 'main', file), join(root, file));
     }
     writeFileSync(join(root, 'package.json'), '{"type":"module"}');
     writeFileSync(
