@@ -1,8 +1,9 @@
 /**
  * The user's side of a broker login: Test login, a verification code, and waiting for an approval
- * in the broker's app. Turns the session's states and errors into the contract's LoginOutcome,
- * whose messages are safe to show (never a secret).
+ * in the broker's app. Turns the session's states into the contract's LoginOutcome and its errors
+ * into a refused call, whose messages are safe to show (never a secret).
  */
+import { CallFailure } from '../../shared/call-result.js';
 import type { LoginOutcome } from '../../shared/models.js';
 import type { SessionLoginState } from '../broker/robinhood/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
@@ -26,8 +27,10 @@ export function outcomeOf(state: SessionLoginState): LoginOutcome {
   }
 }
 
-export function errorOutcome(error: unknown, storeLocation: string): LoginOutcome {
-  return { result: 'error', message: classifyError(error, storeLocation).message };
+/** A login that failed (wrong password, broker unreachable, …) as the call's failure. */
+export function loginFailure(error: unknown, storeLocation: string): CallFailure {
+  if (error instanceof CallFailure) return error;
+  return CallFailure.refused(classifyError(error, storeLocation).message);
 }
 
 export interface ApprovalWatcherOptions {

@@ -6,6 +6,7 @@
  * Data flows one way: broker → cycle runner → store (one transaction per stream) → engine status
  * and `dataChanged` → the host's transport → windows.
  */
+import { CallFailure } from '../../shared/call-result.js';
 import type { Handlers } from '../../shared/contract.js';
 import type {
   Capabilities,
@@ -17,7 +18,6 @@ import type {
 } from '../../shared/models.js';
 import {
   applySettingsPatch,
-  type FieldErrors,
   type Settings,
   type SettingsPatch,
   type SettingsView,
@@ -55,7 +55,7 @@ import {
 import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';
+import { ApprovalWatcher, loginFailure, outcomeOf } from './auth-flow.js';
 import { type Connection, type ConnectionOptions, createConnection } from './broker-connection.js';
 import {
   type EmbeddedDatabaseChoice,
@@ -532,13 +532,11 @@ class AppRuntimeImpl implements AppRuntime {
     };
   }
 
-  private async updateSettings(
-    patch: SettingsPatch,
-  ): Promise<{ ok: true; view: SettingsView } | { ok: false; errors: FieldErrors }> {
+  private async updateSettings(patch: SettingsPatch): Promise<SettingsView> {
     await this.keychainReady();
     const current = this.o.settings.get();
     const applied = applySettingsPatch(current, patch);
-    if (!applied.ok) return applied;
+    if (!applied.ok) throw CallFailure.invalid(applied.errors);
     let next = applied.settings;
 
     // A PostgreSQL URL's password goes to the keychain; the settings keep the URL without it.
@@ -550,15 +548,12 @@ class AppRuntimeImpl implements AppRuntime {
         next = { ...next, database: { kind: 'postgres', url: split.url } };
       } catch (error) {
         const message = error instanceof DatabaseUrlError ? error.message : 'Database URL is not valid.';
-        return { ok: false, errors: { database: message } };
+        throw CallFailure.invalid({ database: message });
       }
       if (databasePassword && !this.keychain.available) {
-        return {
-          ok: false,
-          errors: {
-            database: `The password cannot be kept safely: ${this.keychain.problem ?? 'the keychain is unavailable'}. Use a URL without a password (e.g. with a .pgpass file).`,
-          },
-        };
+        throw CallFailure.invalid({
+          database: `The password cannot be kept safely: ${this.keychain.problem ?? 'the keychain is unavailable'}. Use a URL without a password (e.g. with a .pgpass file).`,
+        });
       }
     }
 
@@ -580,22 +575,19 @@ class AppRuntimeImpl implements AppRuntime {
               secrets: this.secrets,
             }).then((c) => (c.kind === 'postgres' ? c.url : ''));
         const probe = await testPostgresConnection(url);
-        if (!probe.ok) return { ok: false, errors: { database: probe.message } };
+        if (!probe.ok) throw CallFailure.invalid({ database: probe.message });
       }
     }
 
     if (next.launchAtLogin !== current.launchAtLogin) {
       const hook = this.o.platform?.setLaunchAtLogin;
       if (!hook)
-        return {
-          ok: false,
-          errors: { launchAtLogin: 'Launch at login is only available in the desktop app.' },
-        };
+        throw CallFailure.invalid({ launchAtLogin: 'Launch at login is only available in the desktop app.' });
       try {
         await hook(next.launchAtLogin);
       } catch (error) {
         this.logger.warn('launch at login could not be changed', { error });
-        return { ok: false, errors: { launchAtLogin: 'The login item could not be changed; see the log.' } };
+        throw CallFailure.invalid({ launchAtLogin: 'The login item could not be changed; see the log.' });
       }
     }
 
@@ -607,7 +599,7 @@ class AppRuntimeImpl implements AppRuntime {
       }
     } catch (error) {
       this.logger.warn('the database password could not be stored', { error });
-      return { ok: false, errors: { database: 'The password could not be stored in the keychain.' } };
+      throw CallFailure.invalid({ database: 'The password could not be stored in the keychain.' });
     }
 
     this.o.settings.set(next);
@@ -621,7 +613,7 @@ class AppRuntimeImpl implements AppRuntime {
     }
     const view = await this.viewOf(next);
     this.events.emit('settingsChanged', view);
-    return { ok: true, view };
+    return view;
   }
 
   private createHandlers(): Handlers {
@@ -665,13 +657,10 @@ class AppRuntimeImpl implements AppRuntime {
       syncNow: async () => {
         const status = this.engine.status();
         if (status.state === 'needs-auth') {
-          return { accepted: false, message: status.authPrompt?.message ?? 'Log in first (Settings).' };
+          throw CallFailure.refused(status.authPrompt?.message ?? 'Log in first (Settings).');
         }
         void this.engine.syncNow('manual');
-        return {
-          accepted: true,
-          message: status.state === 'syncing' ? 'A sync is already running.' : 'Sync started.',
-        };
+        return { message: status.state === 'syncing' ? 'A sync is already running.' : 'Sync started.' };
       },
       pause: async () => {
         this.engine.pause();
@@ -685,15 +674,12 @@ class AppRuntimeImpl implements AppRuntime {
       updateSettings: (patch) => this.updateSettings(patch),
       getCredentials: () => this.credentials(),
       setCredentials: async (input) => {
-        if (this.demo) return { ok: false, errors: { form: 'The demo needs no credentials.' } };
+        if (this.demo) throw CallFailure.refused('The demo needs no credentials.');
         await this.keychainReady();
         if (!this.keychain.available) {
-          return {
-            ok: false,
-            errors: {
-              form: `Nothing was stored: ${this.keychain.problem ?? 'the keychain is unavailable'}.`,
-            },
-          };
+          throw CallFailure.refused(
+            `Nothing was stored: ${this.keychain.problem ?? 'the keychain is unavailable'}.`,
+          );
         }
         try {
           const before = await this.secrets.get('robinhood.username');
@@ -702,18 +688,15 @@ class AppRuntimeImpl implements AppRuntime {
             await this.secrets.delete('robinhood.tokens');
           }
         } catch (error) {
-          if (error instanceof CredentialsInputError) return { ok: false, errors: error.errors };
+          if (error instanceof CredentialsInputError) throw CallFailure.invalid(error.errors);
           this.logger.warn('credentials could not be stored', { error });
-          return {
-            ok: false,
-            errors: { form: 'The keychain refused to store the credentials; see the log.' },
-          };
+          throw CallFailure.refused('The keychain refused to store the credentials; see the log.');
         }
         await this.reconnect();
         const credentials = await this.credentials();
         this.events.emit('credentialsChanged', credentials);
         if (this.engine.status().authPrompt?.kind === 'credentials') this.engine.authResolved();
-        return { ok: true, credentials };
+        return credentials;
       },
       clearCredentials: async () => {
         await this.keychainReady();
@@ -739,7 +722,7 @@ class AppRuntimeImpl implements AppRuntime {
           this.afterLogin(outcome.result);
           return outcome;
         } catch (error) {
-          return errorOutcome(error, this.currentStore?.location ?? '');
+          throw loginFailure(error, this.currentStore?.location ?? '');
         }
       },
       submitVerificationCode: async ({ code }) => {
@@ -747,18 +730,19 @@ class AppRuntimeImpl implements AppRuntime {
           await this.prepare();
           const session = this.connection().session;
           if (!session.pendingPrompt) {
-            return { result: 'error', message: 'No verification is pending. Use Test login first.' };
+            throw CallFailure.refused('No verification is pending. Use Test login first.');
           }
           const outcome = outcomeOf(await session.submitCode(code));
           this.afterLogin(outcome.result);
           return outcome;
         } catch (error) {
-          return errorOutcome(error, this.currentStore?.location ?? '');
+          throw loginFailure(error, this.currentStore?.location ?? '');
         }
       },
       testDatabase: async ({ url }) => {
-        const complete = await this.withStoredPasswordIfMissing(url);
-        return testPostgresConnection(complete);
+        const probe = await testPostgresConnection(await this.withStoredPasswordIfMissing(url));
+        if (!probe.ok) throw CallFailure.refused(probe.message);
+        return { message: probe.message };
       },
       getEmbeddedDatabase: async () => embeddedDatabaseView(await this.embeddedChoice()),
       revealEmbeddedDatabasePassword: async () => {
@@ -773,16 +757,18 @@ class AppRuntimeImpl implements AppRuntime {
         ),
       openLogFolder: async () => {
         const open = this.o.platform?.openPath;
-        if (!open) return { ok: false, message: `The logs are in ${this.logDir}.` };
-        return open(this.logDir);
+        if (!open) throw CallFailure.refused(`The logs are in ${this.logDir}.`);
+        const opened = await open(this.logDir);
+        if (!opened.ok) throw CallFailure.refused(opened.message);
+        return { message: opened.message };
       },
       openExternal: async ({ url }) => {
         const problem = externalUrlProblem(url);
-        if (problem) return { ok: false, message: problem };
+        if (problem) throw CallFailure.refused(problem);
         const open = this.o.platform?.openExternal;
-        if (!open) return { ok: false, message: 'Opening links is only available in the desktop app.' };
+        if (!open) throw CallFailure.refused('Opening links is only available in the desktop app.');
         await open(url);
-        return { ok: true, message: 'Opened in your browser.' };
+        return { message: 'Opened in your browser.' };
       },
     };
   }

@@ -5,6 +5,8 @@
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CallFailure } from '../../shared/call-result.js';
+import type { LoginOutcome } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
 import { dataPaths, defaultDataDir } from '../app/paths.js';
 import { type AppRuntime, createRuntime } from '../app/runtime.js';
@@ -293,27 +295,39 @@ async function login(command: CommonOptions, ctx: Context): Promise<number> {
     const totp = (
       await prompter.askSecret('TOTP secret from your authenticator setup (empty if none): ')
     ).trim();
-    const saved = await runtime.handlers.setCredentials({
-      username,
-      password,
-      ...(totp ? { totpSecret: totp } : {}),
-    });
-    if (!saved.ok) {
-      ctx.io.stderr.write(`magnus-sync: nothing was stored: ${Object.values(saved.errors).join(' ')}\n`);
+    try {
+      await runtime.handlers.setCredentials({
+        username,
+        password,
+        ...(totp ? { totpSecret: totp } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      const why = error.fields ? Object.values(error.fields).join(' ') : error.message;
+      ctx.io.stderr.write(`magnus-sync: nothing was stored: ${why}\n`);
       return EXIT.usage;
     }
-    let outcome = await runtime.handlers.testLogin({});
-    while (outcome.result === 'needs-code') {
-      ctx.io.stderr.write(`${outcome.message}\n`);
-      const code = (await prompter.ask('Code: ')).trim();
-      outcome = await runtime.handlers.submitVerificationCode({ code });
+    let outcome: LoginOutcome;
+    try {
+      outcome = await runtime.handlers.testLogin({});
+      while (outcome.result === 'needs-code') {
+        ctx.io.stderr.write(`${outcome.message}\n`);
+        const code = (await prompter.ask('Code: ')).trim();
+        outcome = await runtime.handlers.submitVerificationCode({ code });
+      }
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      ctx.io.stdout.write(`${error.message}\n`);
+      return EXIT.needsUser;
     }
     if (outcome.result === 'needs-approval') {
       ctx.io.stderr.write(`${outcome.message} Waiting (up to 10 minutes)...\n`);
-      outcome = await waitForApproval(runtime);
+      const approval = await waitForApproval(runtime);
+      ctx.io.stdout.write(`${approval.message}\n`);
+      return approval.result === 'ok' ? EXIT.ok : EXIT.needsUser;
     }
     ctx.io.stdout.write(`${outcome.message}\n`);
-    return outcome.result === 'ok' ? EXIT.ok : EXIT.needsUser;
+    return EXIT.ok;
   } finally {
     prompter.close();
     await runtime.stop();

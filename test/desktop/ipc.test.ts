@@ -12,11 +12,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEventBus } from '../../main/app/event-bus.js';
 import { createRuntime } from '../../main/app/runtime.js';
 import { memorySettingsStore } from '../../main/app/settings-file.js';
-import { CallFailure } from '../../main/desktop/engine-supervisor.js';
 import { forwardEvents, type InvokeEventLike, registerIpcHandlers } from '../../main/desktop/ipc.js';
 import { isOwnRendererUrl } from '../../main/desktop/window-policy.js';
 import { Redactor } from '../../main/logging/index.js';
 import { collectingLogger } from '../../main/util/logger.js';
+import { CallFailure } from '../../shared/call-result.js';
 import { CALL_NAMES, type CallResult, type Handlers, ipcChannel } from '../../shared/contract.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 import { silentRootLogger } from '../helpers/loggers.js';
@@ -63,7 +63,7 @@ describe('registerIpcHandlers', () => {
   });
 
   it('refuses senders that are not our pages, before the handler runs', async () => {
-    const syncNow = vi.fn(async () => ({ accepted: true, message: 'ok' }));
+    const syncNow = vi.fn(async () => ({ message: 'ok' }));
     const { ipcMain, logger } = setup({ syncNow });
     for (const event of [
       { senderFrame: { url: 'https://evil.example/status.html' } },

@@ -8,6 +8,7 @@ import { EventEmitter } from 'node:events';
 import { Counter, Registry } from 'prom-client';
 import type { EventBus, HealthReport, Runtime } from '../../main/app/runtime-types.js';
 import { dec } from '../../main/util/money.js';
+import { CallFailure } from '../../shared/call-result.js';
 import {
   type AppStateSnapshot,
   type CallName,
@@ -312,9 +313,8 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async syncNow(request) {
       record('syncNow', request);
-      if (status.state === 'paused')
-        return { accepted: false, message: 'Syncing is paused; resume it first.' };
-      if (syncing) return { accepted: true, message: 'A sync is already running; joined it.' };
+      if (status.state === 'paused') throw CallFailure.refused('Syncing is paused; resume it first.');
+      if (syncing) return { message: 'A sync is already running; joined it.' };
       syncing = true;
       setStatus({
         state: 'syncing',
@@ -324,7 +324,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       });
       const duration = options.syncDurationMs === undefined ? 400 : options.syncDurationMs;
       if (duration !== null) pendingSync = setTimeout(completeSync, duration);
-      return { accepted: true, message: 'Sync started.' };
+      return { message: 'Sync started.' };
     },
     async pause(request) {
       record('pause', request);
@@ -344,7 +344,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async updateSettings(request) {
       record('updateSettings', request);
       const result = applySettingsPatch(settings, request);
-      if (!result.ok) return result;
+      if (!result.ok) throw CallFailure.invalid(result.errors);
       settings = result.settings;
       events.emit('settingsChanged', settingsView());
       status = {
@@ -352,7 +352,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
         syncIntervalSeconds: settings.syncIntervalSeconds,
         tradeHistoryIntervalSeconds: settings.tradeHistoryIntervalSeconds,
       };
-      return { ok: true, view: settingsView() };
+      return settingsView();
     },
     async getCredentials(request) {
       record('getCredentials', request);
@@ -361,13 +361,9 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async setCredentials(request) {
       record('setCredentials', { fields: Object.keys(request) });
       const parsed = credentialsInputSchema.safeParse(request);
-      if (!parsed.success) return { ok: false, errors: { form: 'Invalid credentials.' } };
-      if (!credentials.keychainAvailable) {
-        return {
-          ok: false,
-          errors: { form: credentials.keychainProblem ?? 'The keychain is not available.' },
-        };
-      }
+      if (!parsed.success) throw CallFailure.invalid({ form: 'Invalid credentials.' });
+      if (!credentials.keychainAvailable)
+        throw CallFailure.refused(credentials.keychainProblem ?? 'The keychain is not available.');
       Object.assign(storedSecrets, parsed.data);
       credentials = {
         ...credentials,
@@ -376,7 +372,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
         totpSecretStored: credentials.totpSecretStored || parsed.data.totpSecret !== undefined,
       };
       events.emit('credentialsChanged', credentials);
-      return { ok: true, credentials };
+      return credentials;
     },
     async clearCredentials(request) {
       record('clearCredentials', request);
@@ -387,17 +383,15 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async testLogin(request) {
       record('testLogin', request);
-      if (!credentialsStored()) return { result: 'error', message: 'Store a username and a password first.' };
+      if (!credentialsStored()) throw CallFailure.refused('Store a username and a password first.');
       const outcome = options.loginOutcome ?? { result: 'ok', message: 'Logged in to Robinhood.' };
       pendingChallenge = outcome.result === 'needs-code';
       return outcome;
     },
     async submitVerificationCode(request) {
       record('submitVerificationCode', { code: '(redacted)' });
-      if (!pendingChallenge)
-        return { result: 'error', message: 'No verification is pending; test the login first.' };
-      if (request.code !== '123456')
-        return { result: 'error', message: 'That code was not accepted; try again.' };
+      if (!pendingChallenge) throw CallFailure.refused('No verification is pending; test the login first.');
+      if (request.code !== '123456') throw CallFailure.refused('That code was not accepted; try again.');
       pendingChallenge = false;
       setStatus({ state: 'idle', authPrompt: null });
       return { result: 'ok', message: 'Verified; logged in to Robinhood.' };
@@ -405,8 +399,8 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async testDatabase(request) {
       record('testDatabase', { url: '(redacted)' });
       const problem = postgresUrlProblem(request.url);
-      if (problem) return { ok: false, message: problem };
-      return { ok: true, message: 'Connected to PostgreSQL 16.4.' };
+      if (problem) throw CallFailure.refused(problem);
+      return { message: 'Connected to PostgreSQL 16.4.' };
     },
     async getEmbeddedDatabase(request) {
       record('getEmbeddedDatabase', request);
@@ -427,22 +421,19 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async revealEmbeddedDatabasePassword(request) {
       record('revealEmbeddedDatabasePassword', request);
-      return { ok: false, message: 'The password is shown only in the desktop app.' };
+      throw CallFailure.refused('The password is shown only in the desktop app.');
     },
     async setUpMagnusCompat(request) {
       record('setUpMagnusCompat', request);
-      return { ok: false, message: 'Set it up in the desktop app.' };
+      throw CallFailure.refused('Set it up in the desktop app.');
     },
     async openLogFolder(request) {
       record('openLogFolder', request);
-      return {
-        ok: false,
-        message: 'The headless server cannot open folders; the logs are in the data folder.',
-      };
+      throw CallFailure.refused('The headless server cannot open folders; the logs are in the data folder.');
     },
     async openExternal(request) {
       record('openExternal', request);
-      return { ok: false, message: 'The headless server cannot open a browser.' };
+      throw CallFailure.refused('The headless server cannot open a browser.');
     },
   };
 
