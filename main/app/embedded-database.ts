@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { CallFailure } from '../../shared/call-result.js';
+import type { Handlers } from '../../shared/contract.js';
 import type {
   EmbeddedDatabaseView,
   EmbeddedPasswordReveal,
@@ -17,6 +18,7 @@ import { magnusCompatOnEmbedded } from '../store/compat/embedded.js';
 import { roleNameProblem } from '../store/compat/magnus-sql.js';
 import { embeddedConnectionInfo, filePasswordVault } from '../store/index.js';
 import type { Logger } from '../util/logger.js';
+import type { RuntimeParts } from './runtime-parts.js';
 import { storeConfigFor } from './store-config.js';
 
 export interface EmbeddedDatabaseChoice {
@@ -119,5 +121,32 @@ export async function setUpMagnusCompat(
     message: outcome.result.message,
     dashboardUrl: outcome.dashboardUrl,
     createdLogin: outcome.createdLogin,
+  };
+}
+
+/** The embedded-database calls of the settings window. */
+export function embeddedDatabaseHandlers(
+  p: RuntimeParts,
+): Pick<Handlers, 'getEmbeddedDatabase' | 'revealEmbeddedDatabasePassword' | 'setUpMagnusCompat'> {
+  /** The desktop app's own window may see the embedded database password; the web page may not. */
+  const choice = async (): Promise<EmbeddedDatabaseChoice> => {
+    await p.keychain.ready();
+    return {
+      settings: p.options.settings.get(),
+      defaultDataDir: p.options.dataDir,
+      demo: p.demo,
+      secrets: p.keychain.secrets,
+      canReveal: p.options.host === 'desktop',
+    };
+  };
+  return {
+    getEmbeddedDatabase: async () => embeddedDatabaseView(await choice()),
+    revealEmbeddedDatabasePassword: async () => {
+      const c = await choice();
+      if (c.canReveal) p.logger.info('the embedded database password was shown in the settings window');
+      return revealEmbeddedPassword(c);
+    },
+    setUpMagnusCompat: async (request) =>
+      setUpMagnusCompat(await choice(), request, p.logger, (secret) => p.redactor.register(secret)),
   };
 }

@@ -32,7 +32,6 @@ import {
   utilityProcess,
 } from 'electron';
 import type { SyncState } from '../../shared/models.js';
-import { externalUrlProblem } from '../app/external-url.js';
 import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
 import type { SettingsStore } from '../app/runtime-types.js';
 import { apiUrlProblem } from '../cli/args.js';
@@ -49,6 +48,7 @@ import {
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
 import { type EngineProcess, EngineSupervisor, type EngineSupervisorOptions } from './engine-supervisor.js';
+import { checkingExternalLinks, externalUrlProblem } from './external-url.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
@@ -199,7 +199,7 @@ class DesktopApp {
     this.disposers.push(
       registerIpcHandlers({
         ipcMain,
-        handlers: engine.handlers,
+        handlers: checkingExternalLinks(engine.handlers),
         isTrustedSender: (url) => isOwnRendererUrl(url, DESKTOP_PATHS.rendererDir),
         logger,
       }),
@@ -364,7 +364,7 @@ function platformHooks(launchAtLogin: LaunchAtLogin | null): EngineSupervisorOpt
       return problem ? { ok: false, message: problem } : { ok: true, message: 'Opened.' };
     },
     openExternal: async ({ url }) => {
-      // The engine checked the allow-list; check again: this process opens it.
+      // The IPC layer checked the allow-list; check again: this process opens it.
       if (!isAllowedExternal(url)) throw new Error('this link may not be opened');
       await shell.openExternal(url);
       return null;

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../../main/app/dispatch.js';
-import { type AppRuntime, createRuntime, externalUrlProblem } from '../../main/app/runtime.js';
+import { type AppRuntime, createRuntime } from '../../main/app/runtime.js';
 import type { PlatformHooks } from '../../main/app/runtime-types.js';
 import { memorySettingsStore } from '../../main/app/settings-file.js';
 import { Redactor } from '../../main/logging/index.js';
@@ -193,11 +193,19 @@ describe('credentials', () => {
 });
 
 describe('links and health', () => {
-  it('opens only allow-listed https links', () => {
-    expect(externalUrlProblem('https://robinhood.com/account')).toBeNull();
-    expect(externalUrlProblem('http://robinhood.com/')).toMatch(/https/);
-    expect(externalUrlProblem('https://evil.example/')).toMatch(/not opened/);
-    expect(externalUrlProblem('javascript:alert(1)')).toMatch(/https/);
+  it('opens a link through the host, and says so where there is no browser to open it', async () => {
+    const opened: string[] = [];
+    const desktop = await setup({ platform: { openExternal: async (url) => void opened.push(url) } });
+    expect(await call(desktop.runtime, 'openExternal', { url: 'https://robinhood.com/account' })).toEqual({
+      ok: true,
+      value: { message: 'Opened in your browser.' },
+    });
+    expect(opened).toEqual(['https://robinhood.com/account']);
+    const headless = await setup();
+    expect(await call(headless.runtime, 'openExternal', { url: 'https://robinhood.com/' })).toMatchObject({
+      ok: false,
+      error: { code: 'refused', message: 'Opening links is only available in the desktop app.' },
+    });
   });
 
   it('is unhealthy before the first successful sync', async () => {
