@@ -8,15 +8,15 @@ import { pipeline } from 'node:stream/promises';
 import { CallFailure } from '../../shared/call-result.js';
 import type { LoginOutcome } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
-import { dataPaths, defaultDataDir } from '../app/paths.js';
-import { type AppRuntime, createRuntime } from '../app/runtime.js';
-import type { SettingsStore } from '../app/runtime-types.js';
-import { fileSettingsStore } from '../app/settings-file.js';
-import { storeConfigFor } from '../app/store-config.js';
-import { appVersion } from '../app/version.js';
 import { classifyError } from '../engine/cycle.js';
 import type { CycleOutcome } from '../engine/cycle-types.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
+import { dataPaths, defaultDataDir } from '../runtime/paths.js';
+import { type AppRuntime, createRuntime } from '../runtime/runtime.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
+import { fileSettingsStore } from '../runtime/settings-file.js';
+import { storeConfigFor } from '../runtime/store-config.js';
+import { appVersion } from '../runtime/version.js';
 import {
   CredentialsInputError,
   DEFAULT_KEYCHAIN_SERVICE,

@@ -7,7 +7,7 @@
  *   desktops show no tray, so this keeps the window reachable).
  * - Started at login (--hidden, or macOS wasOpenedAtLogin): tray only, no window.
  * - Closing every window keeps the app syncing in the tray; Quit stops the engine first.
- * - The sync engine (main/app/runtime.ts) runs in its own process (Electron's utilityProcess,
+ * - The sync engine (main/runtime/runtime.ts) runs in its own process (Electron's utilityProcess,
  *   dist/main/engine-host/entry.js): database work never blocks the tray or a window. This process
  *   keeps the tray, windows, notifications and power events, and relays the contract to the engine
  *   (engine-supervisor.ts). The tray and a requested window show at once, "Starting" until the
@@ -32,11 +32,11 @@ import {
   utilityProcess,
 } from 'electron';
 import type { SyncState } from '../../shared/models.js';
-import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
-import type { SettingsStore } from '../app/runtime-types.js';
 import { apiUrlProblem } from '../cli/args.js';
 import type { EngineInit } from '../engine-host/protocol.js';
 import type { RelayPort } from '../engine-host/relay.js';
+import { APP_FOLDER_NAME, defaultDataDir } from '../runtime/paths.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
 import {
   createLaunchAtLogin,

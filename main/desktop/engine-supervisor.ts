@@ -16,8 +16,6 @@ import { CallFailure, unwrapResult } from '../../shared/call-result.js';
 import type { Events, Handlers } from '../../shared/contract.js';
 import type { SyncStatus } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
-import { createEventBus } from '../app/event-bus.js';
-import type { EventBus } from '../app/runtime-types.js';
 import {
   type EngineInit,
   type EngineMethods,
@@ -28,6 +26,8 @@ import {
   type HostNotices,
 } from '../engine-host/protocol.js';
 import { RelayError, RelayPeer, type RelayPort } from '../engine-host/relay.js';
+import { createEventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import type { Logger, LogMeta, LogRecord } from '../util/logger.js';
 
 export const RESTART_FIRST_DELAY_MS = 1_000;

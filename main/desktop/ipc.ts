@@ -2,7 +2,7 @@
  * The contract over Electron IPC, main side.
  *
  * One `ipcMain.handle` per call of shared/contract.ts. Before a handler runs, the sender frame must
- * be one of our own file:// pages; then the shared dispatcher (main/app/dispatch.ts) validates the
+ * be one of our own file:// pages; then the shared dispatcher (main/runtime/dispatch.ts) validates the
  * payload, runs the handler and answers with a CallResult, so a failure crosses as a code and a
  * message, never as a stack trace. Events of the runtime are forwarded to every window.
  *
@@ -11,8 +11,8 @@
 import { CALL_NAMES, type CallName, EVENT_NAMES, ipcChannel } from '../../shared/call-names.js';
 import type { CallResult } from '../../shared/call-result.js';
 import type { Handlers } from '../../shared/contract.js';
-import { dispatch } from '../app/dispatch.js';
-import type { EventBus } from '../app/runtime-types.js';
+import { dispatch } from '../runtime/dispatch.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
 
 /** What ipc.ts reads of an IpcMainInvokeEvent. */

@@ -10,7 +10,7 @@ import type { Handlers } from '../../shared/contract.js';
 import type { Dashboard, SyncState, SyncStatus } from '../../shared/models.js';
 import { activityLine } from '../../shared/progress-text.js';
 import type { Settings } from '../../shared/settings.js';
-import type { EventBus } from '../app/runtime-types.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
 import { dec } from '../util/money.js';
 

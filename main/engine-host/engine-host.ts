@@ -9,9 +9,9 @@
 import type { EventName } from '../../shared/contract.js';
 import { EVENT_NAMES } from '../../shared/contract.js';
 import type { Settings } from '../../shared/settings.js';
-import { dispatch } from '../app/dispatch.js';
-import { type AppRuntime, createRuntime } from '../app/runtime.js';
-import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
+import { dispatch } from '../runtime/dispatch.js';
+import { type AppRuntime, createRuntime } from '../runtime/runtime.js';
+import type { PlatformHooks, SettingsStore } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
 import {
   ENGINE_METHODS,

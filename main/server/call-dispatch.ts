@@ -1,10 +1,10 @@
 /**
- * One call of the contract over HTTP: the shared dispatcher (main/app/dispatch.ts) answers it, and
+ * One call of the contract over HTTP: the shared dispatcher (main/runtime/dispatch.ts) answers it, and
  * this module only picks the HTTP status for the CallResult.
  */
 import type { CallErrorCode, CallResult } from '../../shared/call-result.js';
 import type { Handlers } from '../../shared/contract.js';
-import { dispatch } from '../app/dispatch.js';
+import { dispatch } from '../runtime/dispatch.js';
 import type { Logger } from '../util/logger.js';
 
 export interface DispatchOutcome {

@@ -4,7 +4,7 @@
  * becomes `internal` with its message only in the log.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch } from '../../main/app/dispatch.js';
+import { dispatch } from '../../main/runtime/dispatch.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import { CallFailure } from '../../shared/call-result.js';
 import type { Handlers } from '../../shared/contract.js';

@@ -3,8 +3,8 @@
  * and a window's openExternal call off the list is refused before it reaches the engine.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch } from '../../main/app/dispatch.js';
 import { checkingExternalLinks, externalUrlProblem } from '../../main/desktop/external-url.js';
+import { dispatch } from '../../main/runtime/dispatch.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import type { Handlers } from '../../shared/contract.js';
 

@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../main/app/event-bus.js';
 import {
   ago,
   formatUsd,
@@ -14,6 +13,7 @@ import {
   trayIconFile,
   until,
 } from '../../main/desktop/tray.js';
+import { createEventBus } from '../../main/runtime/event-bus.js';
 import { silentLogger } from '../../main/util/logger.js';
 import type { Handlers } from '../../shared/contract.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';

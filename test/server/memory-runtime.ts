@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { Counter, Registry } from 'prom-client';
-import type { EventBus, HealthReport, Runtime } from '../../main/app/runtime-types.js';
+import type { EventBus, HealthReport, Runtime } from '../../main/runtime/runtime-types.js';
 import { dec } from '../../main/util/money.js';
 import { CallFailure } from '../../shared/call-result.js';
 import {
