@@ -42,6 +42,9 @@ import {
   tickPrices,
 } from './sample-portfolio.js';
 
+/** A PostgreSQL host the memory runtime cannot reach (its database probe fails). */
+export const UNREACHABLE_HOST = 'unreachable.invalid';
+
 export interface RecordedCall {
   name: CallName;
   request: unknown;
@@ -345,6 +348,12 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       record('updateSettings', request);
       const result = applySettingsPatch(settings, request);
       if (!result.ok) throw CallFailure.invalid(result.errors);
+      // As the real runtime does: a database it cannot reach is not saved.
+      if (
+        request.database?.kind === 'postgres' &&
+        new URL(request.database.url).hostname === UNREACHABLE_HOST
+      )
+        throw CallFailure.invalid({ database: `Cannot connect to ${UNREACHABLE_HOST}:5432.` });
       settings = result.settings;
       events.emit('settingsChanged', settingsView());
       status = {
@@ -400,6 +409,8 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       record('testDatabase', { url: '(redacted)' });
       const problem = postgresUrlProblem(request.url);
       if (problem) throw CallFailure.refused(problem);
+      if (new URL(request.url).hostname === UNREACHABLE_HOST)
+        throw CallFailure.refused(`Cannot connect to ${UNREACHABLE_HOST}:5432.`);
       return { message: 'Connected to PostgreSQL 16.4.' };
     },
     async getEmbeddedDatabase(request) {
