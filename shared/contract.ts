@@ -7,8 +7,12 @@
  *
  * Requests are zod schemas: the main process validates every payload before it reaches a handler.
  * Responses are plain types: they come from our own code. No response ever carries a secret.
+ * A response is the success value only: a call that cannot be done fails as a CallResult error
+ * (shared/call-result.ts), the same on every transport. The names live in shared/call-names.ts.
  */
 import { z } from 'zod';
+import type { CallName, EventName } from './call-names.js';
+import type { CallResult } from './call-result.js';
 import type {
   Capabilities,
   ChartSeries,
@@ -23,12 +27,21 @@ import { CHART_RANGES, TRADE_PERIODS } from './models.js';
 import type {
   EmbeddedDatabaseView,
   EmbeddedPasswordReveal,
-  FieldErrors,
   MagnusCompatSetup,
   SettingsView,
 } from './settings.js';
 import { settingsPatchSchema } from './settings.js';
 import { readTotpSecretText } from './totp-secret.js';
+
+export {
+  CALL_NAMES,
+  type CallName,
+  EVENT_NAMES,
+  type EventName,
+  ipcChannel,
+  PRELOAD_GLOBAL,
+} from './call-names.js';
+export type { CallErrorCode, CallResult } from './call-result.js';
 
 /** Everything a window needs at load; afterwards it follows the pushed events. */
 export interface AppStateSnapshot {
@@ -129,30 +142,28 @@ export const calls = {
   /** Realized P&L and dividends received per period; closed trades filtered by period and symbol. */
   getClosedTrades: call<ClosedTradesView>()(closedTradesRequestSchema),
 
-  /** Runs a cycle at once, or joins the one running; resolves when the request is accepted. */
-  syncNow: call<{ accepted: boolean; message: string }>()(empty),
+  /**
+   * Runs a cycle at once, or joins the one running; resolves when the request is accepted, and is
+   * refused (with the reason) while a login is needed.
+   */
+  syncNow: call<{ message: string }>()(empty),
   pause: call<SyncStatus>()(empty),
   resume: call<SyncStatus>()(empty),
 
   getSettings: call<SettingsView>()(empty),
-  /** Saves nothing unless every field is valid. */
-  updateSettings: call<{ ok: true; view: SettingsView } | { ok: false; errors: FieldErrors }>()(
-    settingsPatchSchema,
-  ),
+  /** Saves nothing unless every field is valid (else `invalid-request` with per-field messages). */
+  updateSettings: call<SettingsView>()(settingsPatchSchema),
 
   getCredentials: call<CredentialsView>()(empty),
   /** Write-only: stores the given fields in the OS keychain; stores nothing if one is invalid. */
-  setCredentials: call<
-    | { ok: true; credentials: CredentialsView }
-    | { ok: false; errors: Partial<Record<CredentialField | 'form', string>> }
-  >()(credentialsInputSchema),
+  setCredentials: call<CredentialsView>()(credentialsInputSchema),
   clearCredentials: call<CredentialsView>()(empty),
-  /** Logs in with the stored credentials; may ask for a code or an approval. */
+  /** Logs in with the stored credentials; may ask for a code or an approval; refused when it fails. */
   testLogin: call<LoginOutcome>()(empty),
   /** Answers a pending verification challenge (SMS, e-mail or authenticator code). */
   submitVerificationCode: call<LoginOutcome>()(verificationCodeSchema),
   /** Connects to a PostgreSQL URL (a password may be inline) without saving anything. */
-  testDatabase: call<{ ok: boolean; message: string }>()(testDatabaseSchema),
+  testDatabase: call<{ message: string }>()(testDatabaseSchema),
 
   /** How dashboards connect to the embedded database (without its password). */
   getEmbeddedDatabase: call<EmbeddedDatabaseView>()(empty),
@@ -171,13 +182,16 @@ export const calls = {
       .strict(),
   ),
 
-  openLogFolder: call<{ ok: boolean; message: string }>()(empty),
+  openLogFolder: call<{ message: string }>()(empty),
   /** Opens an allow-listed https URL in the user's browser. */
-  openExternal: call<{ ok: boolean; message: string }>()(openExternalSchema),
-} as const;
+  openExternal: call<{ message: string }>()(openExternalSchema),
+} as const satisfies Record<CallName, CallSpec<z.ZodType, unknown>>;
+
+// Every name of call-names.ts has a schema above, and nothing else does.
+const sameNames: Exclude<keyof typeof calls, CallName> extends never ? true : false = true;
+void sameNames;
 
 export type Calls = typeof calls;
-export type CallName = keyof Calls;
 export type CallRequest<K extends CallName> = z.input<Calls[K]['request']>;
 export type CallResponse<K extends CallName> = NonNullable<Calls[K]['__response']>;
 
@@ -190,14 +204,11 @@ export interface Events {
   settingsChanged: SettingsView;
   credentialsChanged: CredentialsView;
 }
-export type EventName = keyof Events;
-export const EVENT_NAMES: readonly EventName[] = [
-  'status',
-  'dataChanged',
-  'settingsChanged',
-  'credentialsChanged',
-];
-export const CALL_NAMES = Object.keys(calls) as CallName[];
+// Every event of call-names.ts has a payload above, and nothing else does.
+const sameEvents: [Exclude<keyof Events, EventName>, Exclude<EventName, keyof Events>] extends [never, never]
+  ? true
+  : false = true;
+void sameEvents;
 
 /** What the main process implements once and every transport (IPC, HTTP) exposes. */
 export type Handlers = {
@@ -209,21 +220,6 @@ export interface ContractClient {
   call<K extends CallName>(name: K, request: CallRequest<K>): Promise<CallResponse<K>>;
   on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void;
 }
-
-/** Errors cross a transport as data, never as stack traces. */
-export type CallResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: CallErrorCode; message: string } };
-export type CallErrorCode = 'invalid-request' | 'unknown-call' | 'forbidden' | 'unavailable' | 'internal';
-
-/** Channel names used on Electron IPC. */
-export const ipcChannel = {
-  call: (name: CallName) => `magnus:call:${name}`,
-  event: (name: EventName) => `magnus:event:${name}`,
-} as const;
-
-/** The global the preload exposes to windows (contextBridge.exposeInMainWorld). */
-export const PRELOAD_GLOBAL = 'magnus';
 
 /** The shape the preload exposes under window.magnus. */
 export interface PreloadApi {

@@ -253,8 +253,7 @@ export interface CredentialsView {
 export type LoginOutcome =
   | { result: 'ok'; message: string }
   | { result: 'needs-code'; challengeType: 'sms' | 'email' | 'app' | 'mfa'; message: string }
-  | { result: 'needs-approval'; message: string }
-  | { result: 'error'; message: string };
+  | { result: 'needs-approval'; message: string };
 
 export interface Capabilities {
   /** Running inside the Electron shell (false in a browser against --serve). */

@@ -147,20 +147,19 @@ export interface EmbeddedDatabaseView {
   canReveal: boolean;
 }
 
-export type EmbeddedPasswordReveal =
-  | { ok: true; password: string /** The whole URL, password included. */; url: string }
-  | { ok: false; message: string };
+export interface EmbeddedPasswordReveal {
+  password: string;
+  /** The whole URL, password included. */
+  url: string;
+}
 
 /** The answer to setting up the Magnus dashboard compatibility layer on the embedded database. */
-export type MagnusCompatSetup =
-  | {
-      ok: true;
-      message: string;
-      /** postgres://ROLE[:PASSWORD]@127.0.0.1:PORT/magnus_sync; the password only for a login made now. */
-      dashboardUrl: string | null;
-      createdLogin: boolean;
-    }
-  | { ok: false; message: string };
+export interface MagnusCompatSetup {
+  message: string;
+  /** postgres://ROLE[:PASSWORD]@127.0.0.1:PORT/magnus_sync; the password only for a login made now. */
+  dashboardUrl: string | null;
+  createdLogin: boolean;
+}
 
 /** The settings as the renderer sees them: a database URL never includes its password. */
 export interface SettingsView {

@@ -5,8 +5,8 @@
  */
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileSettingsStore } from '../app/settings-file.js';
-import { storeConfigFor } from '../app/store-config.js';
+import { fileSettingsStore } from '../runtime/settings-file.js';
+import { storeConfigFor } from '../runtime/store-config.js';
 import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
 import { embeddedConnectionInfo, filePasswordVault } from '../store/index.js';
 import { silentLogger } from '../util/logger.js';

@@ -7,7 +7,7 @@
 import type { Writable } from 'node:stream';
 import type { Handlers } from '../../shared/contract.js';
 import type { LoginOutcome } from '../../shared/models.js';
-import { APPROVAL_TIMEOUT_MS } from '../app/auth-flow.js';
+import { APPROVAL_TIMEOUT_MS } from '../runtime/auth-flow.js';
 import type { Prompter } from './prompt.js';
 
 export interface LoginDialogueDeps {

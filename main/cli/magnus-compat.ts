@@ -8,9 +8,9 @@
 
 import { resolve } from 'node:path';
 import type { Writable } from 'node:stream';
-import { fileSettingsStore } from '../app/settings-file.js';
-import { storeConfigFor } from '../app/store-config.js';
 import type { RootLogger } from '../logging/index.js';
+import { fileSettingsStore } from '../runtime/settings-file.js';
+import { storeConfigFor } from '../runtime/store-config.js';
 import { KeychainSecretStore, MemorySecretStore, probeKeychain } from '../secrets/index.js';
 import { magnusCompatOnEmbedded } from '../store/compat/embedded.js';
 import { installMagnusCompat, type MagnusCompatResult } from '../store/compat/magnus-compat.js';

@@ -5,17 +5,19 @@
 import { createWriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { CallFailure } from '../../shared/call-result.js';
+import type { LoginOutcome } from '../../shared/models.js';
 import { tallyRuns } from '../../shared/run-tally.js';
 import type { Settings } from '../../shared/settings.js';
-import { dataPaths, defaultDataDir } from '../app/paths.js';
-import { type AppRuntime, createRuntime } from '../app/runtime.js';
-import type { SettingsStore } from '../app/runtime-types.js';
-import { fileSettingsStore } from '../app/settings-file.js';
-import { storeConfigFor } from '../app/store-config.js';
-import { appVersion } from '../app/version.js';
 import { classifyError } from '../engine/cycle-errors.js';
 import { type CycleOutcome, failedCycle } from '../engine/cycle-types.js';
 import { createHeldFileLogger, type HeldFileLogger, Redactor } from '../logging/index.js';
+import { dataPaths, defaultDataDir } from '../runtime/paths.js';
+import { type AppRuntime, createRuntime } from '../runtime/runtime.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
+import { fileSettingsStore } from '../runtime/settings-file.js';
+import { storeConfigFor } from '../runtime/store-config.js';
+import { appVersion } from '../runtime/version.js';
 import {
   CredentialsInputError,
   KeychainSecretStore,
@@ -376,23 +378,33 @@ async function login(command: CommonOptions, ctx: Context): Promise<number> {
     const totp = (
       await prompter.askSecret('TOTP secret from your authenticator setup (empty if none): ')
     ).trim();
-    const saved = await runtime.handlers.setCredentials({
-      username,
-      password,
-      ...(totp ? { totpSecret: totp } : {}),
-    });
-    if (!saved.ok) {
-      ctx.io.stderr.write(`magnus-sync: nothing was stored: ${Object.values(saved.errors).join(' ')}\n`);
+    try {
+      await runtime.handlers.setCredentials({
+        username,
+        password,
+        ...(totp ? { totpSecret: totp } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      const why = error.fields ? Object.values(error.fields).join(' ') : error.message;
+      ctx.io.stderr.write(`magnus-sync: nothing was stored: ${why}\n`);
       return EXIT.usage;
     }
-    const outcome = await loginDialogue({
-      handlers: runtime.handlers,
-      waitForApproval: () => runtime.waitForApproval(),
-      prompter,
-      stderr: ctx.io.stderr,
-    });
+    let outcome: LoginOutcome;
+    try {
+      outcome = await loginDialogue({
+        handlers: runtime.handlers,
+        waitForApproval: () => runtime.waitForApproval(),
+        prompter,
+        stderr: ctx.io.stderr,
+      });
+    } catch (error) {
+      if (!(error instanceof CallFailure)) throw error;
+      ctx.io.stdout.write(`${error.message}\n`);
+      return EXIT.needsUser;
+    }
     ctx.io.stdout.write(`${outcome.message}\n`);
-    return outcome.result === 'ok' ? EXIT.ok : EXIT.needsUser;
+    return EXIT.ok;
   } finally {
     prompter.close();
     await runtime.stop();

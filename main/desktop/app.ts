@@ -7,7 +7,7 @@
  *   desktops show no tray, so this keeps the window reachable).
  * - Started at login (--hidden, or macOS wasOpenedAtLogin): tray only, no window.
  * - Closing every window keeps the app syncing in the tray; Quit stops the engine first.
- * - The sync engine (main/app/runtime.ts) runs in its own process (Electron's utilityProcess,
+ * - The sync engine (main/runtime/runtime.ts) runs in its own process (Electron's utilityProcess,
  *   dist/main/engine-host/entry.js): database work never blocks the tray or a window. This process
  *   keeps the tray, windows, notifications and power events, and relays the contract to the engine
  *   (engine-supervisor.ts). The tray and a requested window show at once, "Starting" until the
@@ -32,12 +32,11 @@ import {
   utilityProcess,
 } from 'electron';
 import type { SyncState } from '../../shared/models.js';
-import { externalUrlProblem } from '../app/external-url.js';
-import { APP_FOLDER_NAME, defaultDataDir } from '../app/paths.js';
-import type { SettingsStore } from '../app/runtime-types.js';
 import { apiUrlProblem } from '../cli/args.js';
 import type { EngineInit } from '../engine-host/protocol.js';
 import type { RelayPort } from '../engine-host/relay.js';
+import { APP_FOLDER_NAME, defaultDataDir } from '../runtime/paths.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
 import { keychainServiceOf } from '../secrets/keychain-store.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -51,6 +50,7 @@ import {
 import { deferredLogger } from './deferred-logger.js';
 import { desktopPaths } from './desktop-paths.js';
 import { type EngineProcess, EngineSupervisor, type EngineSupervisorOptions } from './engine-supervisor.js';
+import { checkingExternalLinks, externalUrlProblem } from './external-url.js';
 import { forwardEvents, registerIpcHandlers } from './ipc.js';
 import { initialWindow, parseDesktopArgs, QuitCoordinator } from './lifecycle.js';
 import { NotificationPolicy } from './notifications.js';
@@ -194,7 +194,7 @@ class DesktopApp {
     this.disposers.push(
       registerIpcHandlers({
         ipcMain,
-        handlers: engine.handlers,
+        handlers: checkingExternalLinks(engine.handlers),
         isTrustedSender: (url) => isOwnRendererUrl(url, DESKTOP_PATHS.rendererDir),
         logger,
       }),
@@ -357,7 +357,7 @@ function platformHooks(launchAtLogin: LaunchAtLogin | null): EngineSupervisorOpt
       return problem ? { ok: false, message: problem } : { ok: true, message: 'Opened.' };
     },
     openExternal: async ({ url }) => {
-      // The engine checked the allow-list; check again: this process opens it.
+      // The IPC layer checked the allow-list; check again: this process opens it.
       if (!isAllowedExternal(url)) throw new Error('this link may not be opened');
       await shell.openExternal(url);
       return null;

@@ -11,18 +11,11 @@
  *
  * No electron import: app.ts passes `spawn`, which forks the utility process and hands it the port.
  */
-import {
-  CALL_NAMES,
-  type CallErrorCode,
-  type CallName,
-  type EventName,
-  type Events,
-  type Handlers,
-} from '../../shared/contract.js';
+import { CALL_NAMES, type CallName, type EventName } from '../../shared/call-names.js';
+import { CallFailure, unwrapResult } from '../../shared/call-result.js';
+import type { Events, Handlers } from '../../shared/contract.js';
 import type { SyncStatus } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
-import { createEventBus } from '../app/event-bus.js';
-import type { EventBus } from '../app/runtime-types.js';
 import {
   type EngineInit,
   type EngineMethods,
@@ -33,6 +26,8 @@ import {
   type HostNotices,
 } from '../engine-host/protocol.js';
 import { RelayError, RelayPeer, type RelayPort } from '../engine-host/relay.js';
+import { createEventBus } from '../runtime/event-bus.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import { describeError, errorMeta } from '../util/errors.js';
 import type { Logger, LogMeta, LogRecord } from '../util/logger.js';
 
@@ -53,17 +48,6 @@ export interface EngineProcess {
   readonly pid: number | undefined;
   kill(): void;
   onExit(listener: (code: number) => void): void;
-}
-
-/** A call the engine could not take; ipc.ts answers it with this code instead of "internal". */
-export class CallFailure extends Error {
-  constructor(
-    readonly code: CallErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CallFailure';
-  }
 }
 
 type HostHandlers = {
@@ -351,11 +335,12 @@ export class EngineSupervisor {
             throw new CallFailure('unavailable', unavailableMessage(this.phase));
           throw error;
         }
-        if (!result.ok) throw new CallFailure(result.error.code, result.error.message);
+        // The engine's failure is this call's failure, with its code, message and fields.
+        const value = unwrapResult(result);
         // A window that asks while the engine starts sees "starting", as the tray does.
         if (name === 'getState' && this.phase !== 'running')
-          return { ...(result.value as object), status: this.status() };
-        return result.value;
+          return { ...(value as object), status: this.status() };
+        return value;
       };
     }
     return handlers as Handlers;

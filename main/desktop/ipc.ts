@@ -2,27 +2,18 @@
  * The contract over Electron IPC, main side.
  *
  * One `ipcMain.handle` per call of shared/contract.ts. Before a handler runs, the sender frame must
- * be one of our own file:// pages and the payload must pass the call's zod schema; the answer is a
- * CallResult, so a failure crosses as a code and a message, never as a stack trace. Events of the
- * runtime are forwarded to every window.
+ * be one of our own file:// pages; then the shared dispatcher (main/runtime/dispatch.ts) validates the
+ * payload, runs the handler and answers with a CallResult, so a failure crosses as a code and a
+ * message, never as a stack trace. Events of the runtime are forwarded to every window.
  *
  * `ipcMain` and the broadcast are passed in (electron stays out of this module's run-time imports).
  */
-import {
-  CALL_NAMES,
-  type CallErrorCode,
-  type CallName,
-  type CallResult,
-  calls,
-  EVENT_NAMES,
-  type Handlers,
-  ipcChannel,
-} from '../../shared/contract.js';
-import type { EventBus } from '../app/runtime-types.js';
-import { describeIssues } from '../server/call-dispatch.js';
-import { errorMeta } from '../util/errors.js';
+import { CALL_NAMES, type CallName, EVENT_NAMES, ipcChannel } from '../../shared/call-names.js';
+import type { CallResult } from '../../shared/call-result.js';
+import type { Handlers } from '../../shared/contract.js';
+import { dispatch } from '../runtime/dispatch.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
-import { CallFailure } from './engine-supervisor.js';
 
 /** What ipc.ts reads of an IpcMainInvokeEvent. */
 export interface InvokeEventLike {
@@ -42,11 +33,6 @@ export interface IpcRegistration {
   logger: Logger;
 }
 
-const fail = (code: CallErrorCode, message: string): CallResult<never> => ({
-  ok: false,
-  error: { code, message },
-});
-
 /** Validates the sender and payload of one call and runs it. */
 export async function handleCall(
   name: CallName,
@@ -57,19 +43,9 @@ export async function handleCall(
   const url = event.senderFrame?.url ?? '';
   if (!url || !o.isTrustedSender(url)) {
     o.logger.warn('ipc: refused a call from an unknown frame', { call: name, origin: originOf(url) });
-    return fail('forbidden', 'This window may not call Magnus Sync.');
+    return { ok: false, error: { code: 'forbidden', message: 'This window may not call Magnus Sync.' } };
   }
-  const parsed = calls[name].request.safeParse(payload ?? {});
-  if (!parsed.success) return fail('invalid-request', describeIssues(parsed.error));
-  const handler = o.handlers[name] as (request: unknown) => Promise<unknown>;
-  try {
-    return { ok: true, value: await handler(parsed.data) };
-  } catch (error) {
-    // The engine process is restarting or stopping, or refused the call itself: say so.
-    if (error instanceof CallFailure) return fail(error.code, error.message);
-    o.logger.error(`ipc: call ${name} failed`, errorMeta(error));
-    return fail('internal', `The ${name} call failed; the log has the details.`);
-  }
+  return dispatch(o.handlers, name, payload, { logger: o.logger, via: 'ipc' });
 }
 
 /** Registers every call; returns a function that removes them again. */

@@ -1,7 +1,7 @@
 /**
  * Settings on top of a key-value store (electron-store in the desktop app): the settings object is
  * kept under the key "settings" of <dataDir>/settings.json, the same file and layout the headless
- * CLI uses (main/app/settings-file.ts), so both hosts share one set of settings.
+ * CLI uses (main/runtime/settings-file.ts), so both hosts share one set of settings.
  *
  * The store validates writes against a JSON Schema derived from the shared zod schema. A file the
  * schema rejects is not cleared: the app starts on the defaults (with a warning) and the next save
@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, type Settings, settingsSchema } from '../../shared/settings.js';
-import type { SettingsStore } from '../app/runtime-types.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 

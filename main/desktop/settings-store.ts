@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import Store from 'electron-store';
-import type { SettingsStore } from '../app/runtime-types.js';
-import { openMovingAsideUnreadable, type UnreadableSettings } from '../app/settings-file.js';
+import type { SettingsStore } from '../runtime/runtime-types.js';
+import { openMovingAsideUnreadable, type UnreadableSettings } from '../runtime/settings-file.js';
 import type { Logger } from '../util/logger.js';
 import {
   openSettingsStore,

@@ -6,8 +6,8 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { dataPaths } from '../app/paths.js';
 import { Redactor } from '../logging/redactor.js';
+import { dataPaths } from '../runtime/paths.js';
 import { errorMessage } from '../util/errors.js';
 
 export const STARTUP_ERROR_LOG = 'startup-error.log';

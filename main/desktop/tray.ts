@@ -5,12 +5,13 @@
  *
  * No electron import here: the host (app.ts) adapts Electron's Tray and Menu to `TrayHost`.
  */
+import { CallFailure } from '../../shared/call-result.js';
 import type { Handlers } from '../../shared/contract.js';
 import type { Dashboard, SyncState, SyncStatus } from '../../shared/models.js';
 import { activityLine } from '../../shared/progress-text.js';
 import { relativeTime } from '../../shared/relative-time.js';
 import type { Settings } from '../../shared/settings.js';
-import type { EventBus } from '../app/runtime-types.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { dec } from '../util/money.js';
@@ -245,7 +246,10 @@ export class TrayController {
     try {
       switch (action) {
         case 'sync-now':
-          await handlers.syncNow({});
+          // Refused while a login is needed: the tray already says so.
+          await handlers.syncNow({}).catch((error: unknown) => {
+            if (!(error instanceof CallFailure && error.code === 'refused')) throw error;
+          });
           break;
         case 'pause':
           await handlers.pause({});
@@ -260,10 +264,14 @@ export class TrayController {
           this.deps.open.settings();
           break;
         case 'toggle-launch-at-login': {
-          const result = await handlers.updateSettings({
-            launchAtLogin: !this.deps.settings().launchAtLogin,
-          });
-          if (!result.ok) this.deps.logger.warn('launch at login was not changed', { errors: result.errors });
+          try {
+            await handlers.updateSettings({ launchAtLogin: !this.deps.settings().launchAtLogin });
+          } catch (error) {
+            if (!(error instanceof CallFailure)) throw error;
+            this.deps.logger.warn('launch at login was not changed', {
+              errors: error.fields ?? error.message,
+            });
+          }
           // The checkbox toggled itself in the native menu; put it back to the stored value.
           this.lastApplied = '';
           this.refresh();

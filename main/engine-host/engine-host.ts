@@ -9,9 +9,9 @@
 import type { EventName } from '../../shared/contract.js';
 import { EVENT_NAMES } from '../../shared/contract.js';
 import type { Settings } from '../../shared/settings.js';
-import { type AppRuntime, createRuntime } from '../app/runtime.js';
-import type { PlatformHooks, SettingsStore } from '../app/runtime-types.js';
-import { dispatchCall } from '../server/call-dispatch.js';
+import { dispatch } from '../runtime/dispatch.js';
+import { type AppRuntime, createRuntime } from '../runtime/runtime.js';
+import type { PlatformHooks, SettingsStore } from '../runtime/runtime-types.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import {
@@ -101,8 +101,7 @@ export function serveEngine(o: ServeEngineOptions): { runtime: AppRuntime; relay
     {
       methods: ENGINE_METHODS,
       handlers: {
-        call: async ({ name, request }) =>
-          (await dispatchCall(runtime.handlers, name, request, logger)).result,
+        call: ({ name, request }) => dispatch(runtime.handlers, name, request, { logger, via: 'engine' }),
         start: async ({ trigger }) => {
           await runtime.start(trigger);
           return runtime.status();

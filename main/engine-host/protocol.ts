@@ -17,8 +17,8 @@ import { CALL_NAMES, type CallResult, EVENT_NAMES } from '../../shared/contract.
 import { SYNC_TRIGGERS, type SyncStatus } from '../../shared/models.js';
 import { settingsSchema } from '../../shared/settings.js';
 
-const callNameSchema = z.enum(CALL_NAMES as [string, ...string[]]);
-const eventNameSchema = z.enum(EVENT_NAMES as [string, ...string[]]);
+const callNameSchema = z.enum(CALL_NAMES);
+const eventNameSchema = z.enum(EVENT_NAMES);
 const empty = z.object({}).strict();
 
 export const ENGINE_METHODS = {

@@ -4,7 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { EVENT_NAMES, type EventName } from '../../shared/contract.js';
-import type { EventBus } from '../app/runtime-types.js';
+import type { EventBus } from '../runtime/runtime-types.js';
 import type { Logger } from '../util/logger.js';
 
 /** Buffered but unsent bytes after which a client counts as stuck. */

@@ -15,7 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Runtime } from '../app/runtime-types.js';
+import type { Runtime } from '../runtime/runtime-types.js';
 import { errorMeta } from '../util/errors.js';
 import type { Logger } from '../util/logger.js';
 import { createAccessCheck, generateToken, MIN_TOKEN_LENGTH, sessionCookieHeader } from './access-token.js';

@@ -36,6 +36,7 @@ import { type ChangeNotification, sendNotification } from './notify.js';
 import { readChart } from './reads/chart.js';
 import { type ClosedTradesQuery, readClosedTrades } from './reads/closed-trades.js';
 import { readDashboard } from './reads/dashboard.js';
+import { type PositionCounts, readPositionCounts } from './reads/position-counts.js';
 import { readStats } from './reads/stats.js';
 import { accountsRepo } from './repos/accounts.js';
 import { dailyBalancesRepo, snapshotsRepo } from './repos/balances.js';
@@ -136,6 +137,8 @@ export interface Store {
   /** Realized P&L and dividends per period, and the closed trades of one period and symbol. */
   closedTrades(query: ClosedTradesQuery): Promise<ClosedTradesView>;
   stats(options: { rateLimitPerMinute: number; recentLimit?: number; since?: Date }): Promise<SyncStats>;
+  /** Stock and option positions held now, per account. */
+  positionCounts(): Promise<PositionCounts[]>;
   /** Text chunks of a CSV or JSON export, read page by page. */
   exportData(dataset: ExportDataset, format: ExportFormat, options?: ExportOptions): AsyncGenerator<string>;
 
@@ -237,6 +240,7 @@ function makeStore(backend: Backend): Store {
     chart: (options) => readChart(knex, options),
     closedTrades: (query) => readClosedTrades(knex, query),
     stats: (options) => readStats(knex, options),
+    positionCounts: () => readPositionCounts(knex),
     exportData: (dataset, format, options) => exportData(knex, dataset, format, options),
     close() {
       closed ??= backend.close();

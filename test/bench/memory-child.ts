@@ -10,9 +10,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime } from '../../main/app/runtime.js';
-import { memorySettingsStore } from '../../main/app/settings-file.js';
 import { Redactor } from '../../main/logging/index.js';
+import { createRuntime } from '../../main/runtime/runtime.js';
+import { memorySettingsStore } from '../../main/runtime/settings-file.js';
 import { MemorySecretStore } from '../../main/secrets/index.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 import { BenchClock } from './bench-clock.js';

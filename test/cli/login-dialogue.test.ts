@@ -7,15 +7,16 @@
  */
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loginDialogue } from '../../main/cli/login-dialogue.js';
 import {
   APPROVAL_POLL_MS,
   APPROVAL_TIMEOUT_MS,
   ApprovalWatcher,
   approvalOutcome,
   outcomeOf,
-} from '../../main/app/auth-flow.js';
-import { loginDialogue } from '../../main/cli/login-dialogue.js';
+} from '../../main/runtime/auth-flow.js';
 import { silentLogger } from '../../main/util/logger.js';
+import { CallFailure } from '../../shared/call-result.js';
 import type { LoginOutcome } from '../../shared/models.js';
 import { ManualTime } from '../helpers/manual-time.js';
 import { closeAll, connect } from '../simulator/helpers.js';
@@ -61,7 +62,7 @@ async function loginWithPrompt(pushApprovalAfterPolls: number) {
   stderr.on('data', (chunk) => {
     told += String(chunk);
   });
-  const outcome: LoginOutcome = await loginDialogue({
+  const outcome: LoginOutcome | CallFailure = await loginDialogue({
     handlers: {
       // As the runtime does: a login that needs approval starts its watcher.
       testLogin: async () => {
@@ -69,11 +70,16 @@ async function loginWithPrompt(pushApprovalAfterPolls: number) {
         if (first.result === 'needs-approval') void watcher.start();
         return first;
       },
-      submitVerificationCode: async () => ({ result: 'error', message: 'no code was expected' }),
+      submitVerificationCode: async () => {
+        throw new Error('no code was expected');
+      },
     },
     waitForApproval: () => watcher.start().then(approvalOutcome),
     prompter: noCodeExpected,
     stderr,
+  }).catch((error: unknown) => {
+    if (error instanceof CallFailure) return error;
+    throw error;
   });
   const statusPolls = sim.requests.filter((r) => r.path.endsWith('/get_prompts_status/')).length;
   return { outcome, pollsAt, statusPolls, ended, told, time };
@@ -92,7 +98,9 @@ describe('magnus-sync login: waiting for an approval', () => {
 
   it('gives up after APPROVAL_TIMEOUT_MS of the injected clock, with one clear message', async () => {
     const r = await loginWithPrompt(Number.POSITIVE_INFINITY);
-    expect(r.outcome.result).toBe('error');
+    // A login that ends without success fails the call, with a message safe to show.
+    expect(r.outcome).toBeInstanceOf(CallFailure);
+    expect((r.outcome as CallFailure).code).toBe('refused');
     expect(r.outcome.message).toMatch(/approval request expired/);
     expect(r.pollsAt).toHaveLength(APPROVAL_TIMEOUT_MS / APPROVAL_POLL_MS + 1);
     expect(r.time.monotonicMs()).toBe(APPROVAL_TIMEOUT_MS + APPROVAL_POLL_MS);

@@ -5,7 +5,7 @@
  */
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CallFailure, type EngineProcess, EngineSupervisor } from '../../main/desktop/engine-supervisor.js';
+import { type EngineProcess, EngineSupervisor } from '../../main/desktop/engine-supervisor.js';
 import {
   ENGINE_METHODS,
   ENGINE_NOTICES,
@@ -18,6 +18,7 @@ import {
 } from '../../main/engine-host/protocol.js';
 import { RelayError, RelayPeer, type RelayPort } from '../../main/engine-host/relay.js';
 import { collectingLogger, silentLogger } from '../../main/util/logger.js';
+import { CallFailure } from '../../shared/call-result.js';
 import type { SyncStatus } from '../../shared/models.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 
@@ -76,10 +77,20 @@ class FakeEngine implements EngineProcess {
       {
         methods: ENGINE_METHODS,
         handlers: {
-          call: async ({ name }) =>
-            name === 'getState'
-              ? { ok: true, value: { version: 'x', status: engineStatus('idle') } }
-              : { ok: true, value: { name } },
+          call: async ({ name }) => {
+            if (name === 'getState')
+              return { ok: true, value: { version: 'x', status: engineStatus('idle') } };
+            if (name === 'updateSettings')
+              return {
+                ok: false,
+                error: {
+                  code: 'invalid-request',
+                  message: 'Invalid request: syncIntervalSeconds: Too small.',
+                  fields: { syncIntervalSeconds: 'Too small.' },
+                },
+              };
+            return { ok: true, value: { name } };
+          },
           start: async () => {
             await held;
             return engineStatus('idle');
@@ -191,6 +202,16 @@ describe('EngineSupervisor', () => {
     s.start();
     await settled();
     expect(await s.handlers.getStats({})).toEqual({ name: 'getStats' });
+    // The engine's failure is the call's failure: code, message and fields cross unchanged.
+    const refused = await s.handlers
+      .updateSettings({ syncIntervalSeconds: 5 })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(CallFailure);
+    expect(refused).toMatchObject({
+      code: 'invalid-request',
+      message: 'Invalid request: syncIntervalSeconds: Too small.',
+      fields: { syncIntervalSeconds: 'Too small.' },
+    });
     const engine = engines[0]!.engine;
     expect(await engine.request('openPath', { path: '/logs' })).toEqual({
       ok: true,

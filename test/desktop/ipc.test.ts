@@ -5,10 +5,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../main/app/event-bus.js';
-import { CallFailure } from '../../main/desktop/engine-supervisor.js';
 import { forwardEvents } from '../../main/desktop/ipc.js';
+import { createEventBus } from '../../main/runtime/event-bus.js';
 import { collectingLogger } from '../../main/util/logger.js';
+import { CallFailure } from '../../shared/call-result.js';
 import { CALL_NAMES, type Handlers, ipcChannel } from '../../shared/contract.js';
 import { status } from './fixtures.js';
 import { ownFrame, setup } from './ipc-fixtures.js';
@@ -22,7 +22,7 @@ describe('registerIpcHandlers', () => {
   });
 
   it('refuses senders that are not our pages, before the handler runs', async () => {
-    const syncNow = vi.fn(async () => ({ accepted: true, message: 'ok' }));
+    const syncNow = vi.fn(async () => ({ message: 'ok' }));
     const { ipcMain, logger } = setup({ syncNow });
     for (const event of [
       { senderFrame: { url: 'https://evil.example/status.html' } },

@@ -135,7 +135,7 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
       '/dist/main/index.js',
       '/dist/main/desktop/app.js',
       '/dist/main/desktop/preload.cjs',
-      '/dist/main/app/runtime.js',
+      '/dist/main/runtime/runtime.js',
       '/dist/main/store/migrations/0001_initial.js',
       '/dist/shared/contract.js',
       '/dist/renderer/status.html',

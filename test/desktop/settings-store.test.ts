@@ -7,13 +7,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fileSettingsStore } from '../../main/app/settings-file.js';
 import {
   openSettingsStore,
   settingsJsonSchema,
   settingsStoreOver,
 } from '../../main/desktop/settings-adapter.js';
 import { electronSettingsStore } from '../../main/desktop/settings-store.js';
+import { fileSettingsStore } from '../../main/runtime/settings-file.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 

@@ -15,13 +15,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { electronSettingsStore, unreadableSettingsNotice } from '../../main/desktop/settings-store.js';
+import { reportStartupFailure, STARTUP_ERROR_TITLE } from '../../main/desktop/startup-failure.js';
 import {
   fileSettingsStore,
   openMovingAsideUnreadable,
   type UnreadableSettings,
-} from '../../main/app/settings-file.js';
-import { electronSettingsStore, unreadableSettingsNotice } from '../../main/desktop/settings-store.js';
-import { reportStartupFailure, STARTUP_ERROR_TITLE } from '../../main/desktop/startup-failure.js';
+} from '../../main/runtime/settings-file.js';
 import { collectingLogger } from '../../main/util/logger.js';
 import { DEFAULT_SETTINGS } from '../../shared/settings.js';
 

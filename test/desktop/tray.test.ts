@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createEventBus } from '../../main/app/event-bus.js';
 import {
   ago,
   formatUsd,
@@ -14,6 +13,7 @@ import {
   trayIconFile,
   until,
 } from '../../main/desktop/tray.js';
+import { createEventBus } from '../../main/runtime/event-bus.js';
 import { silentLogger } from '../../main/util/logger.js';
 import type { Handlers } from '../../shared/contract.js';
 import { relativeTime } from '../../shared/relative-time.js';
@@ -239,7 +239,7 @@ describe('TrayController', () => {
     let stored: Settings = { ...DEFAULT_SETTINGS, ...settings };
     const events = createEventBus(silentLogger);
     const handlers = {
-      syncNow: vi.fn(async () => ({ accepted: true, message: 'Sync started.' })),
+      syncNow: vi.fn(async () => ({ message: 'Sync started.' })),
       pause: vi.fn(async () => current),
       resume: vi.fn(async () => current),
       getDashboard: vi.fn(async () => ({ snapshot: { equity: '1000.5' } })),

@@ -9,7 +9,7 @@
  * a broker answer (login challenges, keychain missing) pin the memory harness explicitly.
  */
 import { test as base, expect, type Page } from '@playwright/test';
-import type { Runtime } from '../../main/app/runtime-types.js';
+import type { Runtime } from '../../main/runtime/runtime-types.js';
 import { startWebServer, type WebServer } from '../../main/server/web-server.js';
 import { silentLogger } from '../../main/util/logger.js';
 import { CALL_NAMES, type CallName, type Handlers } from '../../shared/contract.js';

@@ -179,6 +179,27 @@ test.describe('without a keychain', () => {
   });
 });
 
+test("the runtime's refusal lands next to its field, and nothing is saved", async ({ page, magnus }) => {
+  await magnus.open(page, 'settings.html');
+  const before = await settingsOf(magnus);
+  await page.getByLabel('PostgreSQL server').check();
+  await page.getByLabel('PostgreSQL URL').fill('postgres://sync@unreachable.invalid:5432/magnus');
+  await page.getByRole('button', { name: 'Save settings' }).click();
+
+  await expect(errorFor(page, 'databaseUrl')).toHaveText('Cannot connect to unreachable.invalid:5432.');
+  await expect(page.locator('#databaseUrl')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Nothing was saved: fix the field marked above.')).toBeVisible();
+  await expect(page.locator('#databaseUrl')).toBeFocused();
+  expect(magnus.calls.count('updateSettings')).toBe(1);
+  expect(await settingsOf(magnus)).toEqual(before);
+
+  // Test connection shows the same refusal as its result.
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(
+    page.getByRole('status').filter({ hasText: 'Cannot connect to unreachable.invalid:5432.' }),
+  ).toBeVisible();
+});
+
 test('Test connection checks the URL first and then asks the runtime', async ({ page, magnus }) => {
   await magnus.open(page, 'settings.html');
   await page.getByLabel('PostgreSQL server').check();

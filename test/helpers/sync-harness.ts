@@ -6,8 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/app/runtime.js';
-import { memorySettingsStore } from '../../main/app/settings-file.js';
 import {
   buildScenario,
   type Scenario,
@@ -17,6 +15,8 @@ import {
   startSimulator,
 } from '../../main/broker/simulator/index.js';
 import { Redactor } from '../../main/logging/index.js';
+import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/runtime/runtime.js';
+import { memorySettingsStore } from '../../main/runtime/settings-file.js';
 import { MemorySecretStore } from '../../main/secrets/index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { collectingRootLogger } from './loggers.js';

@@ -5,8 +5,8 @@
  */
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppRuntime } from '../../main/app/runtime.js';
 import type { SimRequest } from '../../main/broker/simulator/index.js';
+import type { AppRuntime } from '../../main/runtime/runtime.js';
 import { openPostgresDatabase } from '../../main/store/database.js';
 import { silentLogger } from '../../main/util/logger.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';

@@ -4,11 +4,12 @@ import {
   checkCredentialsForm,
   checkSettingsForm,
   checkVerificationCode,
-  fieldErrorsFromMessage,
+  fieldErrorsOfFailure,
   formValuesOf,
   patchFromForm,
 } from '../../renderer/src/lib/settings-form.js';
 import { stateInfo } from '../../renderer/src/lib/state-labels.js';
+import { CallFailure } from '../../shared/call-result.js';
 import type { SyncStatus } from '../../shared/models.js';
 import { SYNC_STATES } from '../../shared/models.js';
 import { relativeTime } from '../../shared/relative-time.js';
@@ -156,13 +157,20 @@ describe('settings form', () => {
     });
   });
 
-  test('a server message maps back onto its fields', () => {
-    expect(
-      fieldErrorsFromMessage(
-        'Invalid request: syncIntervalSeconds: Too small.; database.url: Bad URL.; Unknown field(s): x.',
-        ['syncIntervalSeconds', 'database'],
-      ),
-    ).toEqual({ syncIntervalSeconds: 'Too small.', database: 'Bad URL.', form: 'Unknown field(s): x.' });
+  test("the server's per-field messages land on the form's fields, the rest under form", () => {
+    const invalid = CallFailure.invalid({
+      syncIntervalSeconds: 'Too small.',
+      database: 'Bad URL.',
+      x: 'Unknown.',
+    });
+    expect(fieldErrorsOfFailure(invalid, ['syncIntervalSeconds', 'database'])).toEqual({
+      syncIntervalSeconds: 'Too small.',
+      database: 'Bad URL.',
+      form: 'Unknown.',
+    });
+    expect(fieldErrorsOfFailure(CallFailure.refused('The database is down.'), ['database'])).toEqual({
+      form: 'The database is down.',
+    });
   });
 });
 

@@ -6,8 +6,9 @@
  */
 import { EventEmitter } from 'node:events';
 import { Counter, Registry } from 'prom-client';
-import type { EventBus, HealthReport, Runtime } from '../../main/app/runtime-types.js';
+import type { EventBus, HealthReport, Runtime } from '../../main/runtime/runtime-types.js';
 import { dec } from '../../main/util/money.js';
+import { CallFailure } from '../../shared/call-result.js';
 import {
   type AppStateSnapshot,
   type CallName,
@@ -40,6 +41,9 @@ import {
   snapshotView,
   tickPrices,
 } from './sample-portfolio.js';
+
+/** A PostgreSQL host the memory runtime cannot reach (its database probe fails). */
+export const UNREACHABLE_HOST = 'unreachable.invalid';
 
 export interface RecordedCall {
   name: CallName;
@@ -314,9 +318,8 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async syncNow(request) {
       record('syncNow', request);
-      if (status.state === 'paused')
-        return { accepted: false, message: 'Syncing is paused; resume it first.' };
-      if (syncing) return { accepted: true, message: 'A sync is already running; joined it.' };
+      if (status.state === 'paused') throw CallFailure.refused('Syncing is paused; resume it first.');
+      if (syncing) return { message: 'A sync is already running; joined it.' };
       syncing = true;
       setStatus({
         state: 'syncing',
@@ -326,7 +329,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
       });
       const duration = options.syncDurationMs === undefined ? 400 : options.syncDurationMs;
       if (duration !== null) pendingSync = setTimeout(completeSync, duration);
-      return { accepted: true, message: 'Sync started.' };
+      return { message: 'Sync started.' };
     },
     async pause(request) {
       record('pause', request);
@@ -346,7 +349,13 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async updateSettings(request) {
       record('updateSettings', request);
       const result = applySettingsPatch(settings, request);
-      if (!result.ok) return result;
+      if (!result.ok) throw CallFailure.invalid(result.errors);
+      // As the real runtime does: a database it cannot reach is not saved.
+      if (
+        request.database?.kind === 'postgres' &&
+        new URL(request.database.url).hostname === UNREACHABLE_HOST
+      )
+        throw CallFailure.invalid({ database: `Cannot connect to ${UNREACHABLE_HOST}:5432.` });
       settings = result.settings;
       events.emit('settingsChanged', settingsView());
       status = {
@@ -354,7 +363,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
         syncIntervalSeconds: settings.syncIntervalSeconds,
         tradeHistoryIntervalSeconds: settings.tradeHistoryIntervalSeconds,
       };
-      return { ok: true, view: settingsView() };
+      return settingsView();
     },
     async getCredentials(request) {
       record('getCredentials', request);
@@ -363,13 +372,9 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async setCredentials(request) {
       record('setCredentials', { fields: Object.keys(request) });
       const parsed = credentialsInputSchema.safeParse(request);
-      if (!parsed.success) return { ok: false, errors: { form: 'Invalid credentials.' } };
-      if (!credentials.keychainAvailable) {
-        return {
-          ok: false,
-          errors: { form: credentials.keychainProblem ?? 'The keychain is not available.' },
-        };
-      }
+      if (!parsed.success) throw CallFailure.invalid({ form: 'Invalid credentials.' });
+      if (!credentials.keychainAvailable)
+        throw CallFailure.refused(credentials.keychainProblem ?? 'The keychain is not available.');
       Object.assign(storedSecrets, parsed.data);
       credentials = {
         ...credentials,
@@ -378,7 +383,7 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
         totpSecretStored: credentials.totpSecretStored || parsed.data.totpSecret !== undefined,
       };
       events.emit('credentialsChanged', credentials);
-      return { ok: true, credentials };
+      return credentials;
     },
     async clearCredentials(request) {
       record('clearCredentials', request);
@@ -389,17 +394,15 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async testLogin(request) {
       record('testLogin', request);
-      if (!credentialsStored()) return { result: 'error', message: 'Store a username and a password first.' };
+      if (!credentialsStored()) throw CallFailure.refused('Store a username and a password first.');
       const outcome = options.loginOutcome ?? { result: 'ok', message: 'Logged in to Robinhood.' };
       pendingChallenge = outcome.result === 'needs-code';
       return outcome;
     },
     async submitVerificationCode(request) {
       record('submitVerificationCode', { code: '(redacted)' });
-      if (!pendingChallenge)
-        return { result: 'error', message: 'No verification is pending; test the login first.' };
-      if (request.code !== '123456')
-        return { result: 'error', message: 'That code was not accepted; try again.' };
+      if (!pendingChallenge) throw CallFailure.refused('No verification is pending; test the login first.');
+      if (request.code !== '123456') throw CallFailure.refused('That code was not accepted; try again.');
       pendingChallenge = false;
       setStatus({ state: 'idle', authPrompt: null });
       return { result: 'ok', message: 'Verified; logged in to Robinhood.' };
@@ -407,8 +410,10 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     async testDatabase(request) {
       record('testDatabase', { url: '(redacted)' });
       const problem = postgresUrlProblem(request.url);
-      if (problem) return { ok: false, message: problem };
-      return { ok: true, message: 'Connected to PostgreSQL 16.4.' };
+      if (problem) throw CallFailure.refused(problem);
+      if (new URL(request.url).hostname === UNREACHABLE_HOST)
+        throw CallFailure.refused(`Cannot connect to ${UNREACHABLE_HOST}:5432.`);
+      return { message: 'Connected to PostgreSQL 16.4.' };
     },
     async getEmbeddedDatabase(request) {
       record('getEmbeddedDatabase', request);
@@ -429,22 +434,19 @@ export function createMemoryRuntime(options: MemoryRuntimeOptions = {}): MemoryR
     },
     async revealEmbeddedDatabasePassword(request) {
       record('revealEmbeddedDatabasePassword', request);
-      return { ok: false, message: 'The password is shown only in the desktop app.' };
+      throw CallFailure.refused('The password is shown only in the desktop app.');
     },
     async setUpMagnusCompat(request) {
       record('setUpMagnusCompat', request);
-      return { ok: false, message: 'Set it up in the desktop app.' };
+      throw CallFailure.refused('Set it up in the desktop app.');
     },
     async openLogFolder(request) {
       record('openLogFolder', request);
-      return {
-        ok: false,
-        message: 'The headless server cannot open folders; the logs are in the data folder.',
-      };
+      throw CallFailure.refused('The headless server cannot open folders; the logs are in the data folder.');
     },
     async openExternal(request) {
       record('openExternal', request);
-      return { ok: false, message: 'The headless server cannot open a browser.' };
+      throw CallFailure.refused('The headless server cannot open a browser.');
     },
   };
 

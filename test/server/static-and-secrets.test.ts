@@ -91,6 +91,14 @@ describe('no secret in any response', () => {
     setCredentials: { username: 'trader@example.com', password, totpSecret },
   };
 
+  const REFUSED_HEADLESS = new Set<CallName>([
+    'submitVerificationCode',
+    'revealEmbeddedDatabasePassword',
+    'setUpMagnusCompat',
+    'openLogFolder',
+    'openExternal',
+  ]);
+
   test('credentials, token and account numbers never come back', async () => {
     const responses: RawResponse[] = [];
     const call = async (name: CallName) => {
@@ -100,7 +108,8 @@ describe('no secret in any response', () => {
         headers: { ...auth(), 'Content-Type': 'application/json' },
         body: JSON.stringify(requests[name] ?? {}),
       });
-      expect(res.status, name).toBe(200);
+      // The headless runtime refuses what only the desktop app can do (and a code nobody asked for).
+      expect(res.status, name).toBe(REFUSED_HEADLESS.has(name) ? 409 : 200);
       responses.push(res);
     };
     await call('setCredentials');

@@ -294,6 +294,9 @@ describe('request bodies', () => {
       code: 'invalid-request',
       message:
         'Invalid request: syncIntervalSeconds: Sync interval must be a whole number of seconds between 60 and 86400.',
+      fields: {
+        syncIntervalSeconds: 'Sync interval must be a whole number of seconds between 60 and 86400.',
+      },
     });
     expect(runtime.callCount('updateSettings')).toBe(0);
     expect(runtime.settings().syncIntervalSeconds).toBe(300);
@@ -309,6 +312,7 @@ describe('request bodies', () => {
     expect(errorOf(symbol)).toEqual({
       code: 'invalid-request',
       message: 'Invalid request: symbol: Symbol must be 1–16 letters, digits, dots or dashes.',
+      fields: { symbol: 'Symbol must be 1–16 letters, digits, dots or dashes.' },
     });
     const period = await post('getClosedTrades', { accountKey: 'all', period: 'week' });
     expect(period.status).toBe(400);
@@ -378,9 +382,10 @@ describe('handlers', () => {
     expect(paused.json()).toEqual({ ok: true, value: runtime.status() });
     expect(runtime.status().state).toBe('paused');
     const refused = await post('syncNow', {});
+    expect(refused.status).toBe(409);
     expect(refused.json()).toEqual({
-      ok: true,
-      value: { accepted: false, message: 'Syncing is paused; resume it first.' },
+      ok: false,
+      error: { code: 'refused', message: 'Syncing is paused; resume it first.' },
     });
     await post('resume', {});
     expect(runtime.status().state).toBe('idle');
@@ -393,10 +398,11 @@ describe('handlers', () => {
 
   test('headless-only refusals come from the runtime', async () => {
     const res = await post('openLogFolder', {});
+    expect(res.status).toBe(409);
     expect(res.json()).toEqual({
-      ok: true,
-      value: {
-        ok: false,
+      ok: false,
+      error: {
+        code: 'refused',
         message: 'The headless server cannot open folders; the logs are in the data folder.',
       },
     });

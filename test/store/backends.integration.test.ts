@@ -182,6 +182,18 @@ describe.each(BACKENDS)('store on $name', (backend) => {
       expect((await store.positions.list(store.knex, key)).map((p) => p.instrumentId)).toEqual(['inst-aapl']);
     });
 
+    it('counts the stock and option positions each account holds', async () => {
+      const key = await withAccount();
+      const other = await withAccount();
+      await store.transaction((trx) =>
+        store.positions.replaceForAccount(trx, key, [stock(), shortCall()], T0),
+      );
+      await store.transaction((trx) => store.positions.replaceForAccount(trx, other, [stock()], T0));
+      const counts = await store.positionCounts();
+      expect(counts.find((c) => c.account === key)).toEqual({ account: key, stock: 1, option: 1 });
+      expect(counts.find((c) => c.account === other)).toEqual({ account: other, stock: 1, option: 0 });
+    });
+
     it('lists the option instruments the account holds', async () => {
       const key = await withAccount();
       await store.transaction((trx) =>

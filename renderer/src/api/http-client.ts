@@ -11,11 +11,11 @@ import {
   type Events,
 } from '../../../shared/contract.js';
 import {
-  CallError,
+  CallFailure,
   type ConnectionState,
   isCallResult,
   type RendererClient,
-  unwrap,
+  unwrapResult,
 } from './renderer-client.js';
 
 /** The parts of fetch this client uses (so it runs against a stub or Node's fetch in tests). */
@@ -72,23 +72,23 @@ export function createHttpClient(options: HttpClientOptions): RendererClient {
         credentials: 'same-origin',
       });
     } catch {
-      throw new CallError(
+      throw new CallFailure(
         'unavailable',
         'Cannot reach the Magnus Sync server. Is magnus-sync still running?',
       );
     }
     if (response.status === 401) {
       setConnection('signed-out');
-      throw new CallError('forbidden', SIGNED_OUT_MESSAGE);
+      throw new CallFailure('forbidden', SIGNED_OUT_MESSAGE);
     }
     let body: unknown;
     try {
       body = await response.json();
     } catch {
-      throw new CallError('internal', `The server answered ${response.status} without a readable body.`);
+      throw new CallFailure('internal', `The server answered ${response.status} without a readable body.`);
     }
-    if (!isCallResult(body)) throw new CallError('internal', 'The server sent an unreadable answer.');
-    return unwrap(body);
+    if (!isCallResult(body)) throw new CallFailure('internal', 'The server sent an unreadable answer.');
+    return unwrapResult(body);
   };
 
   const open = () => {

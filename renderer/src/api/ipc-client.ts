@@ -7,7 +7,7 @@ import type {
   Events,
   PreloadApi,
 } from '../../../shared/contract.js';
-import { CallError, isCallResult, type RendererClient, unwrap } from './renderer-client.js';
+import { CallFailure, isCallResult, type RendererClient, unwrapResult } from './renderer-client.js';
 
 export function createIpcClient(api: PreloadApi): RendererClient {
   return {
@@ -17,11 +17,11 @@ export function createIpcClient(api: PreloadApi): RendererClient {
       try {
         result = await api.call(name, request);
       } catch {
-        throw new CallError('unavailable', 'The Magnus Sync main process did not answer.');
+        throw new CallFailure('unavailable', 'The Magnus Sync main process did not answer.');
       }
       if (!isCallResult(result))
-        throw new CallError('internal', 'The main process sent an unreadable answer.');
-      return unwrap(result) as CallResponse<K>;
+        throw new CallFailure('internal', 'The main process sent an unreadable answer.');
+      return unwrapResult(result) as CallResponse<K>;
     },
     on<E extends EventName>(name: E, listener: (payload: Events[E]) => void): () => void {
       return api.on(name, (payload) => listener(payload as Events[E]));

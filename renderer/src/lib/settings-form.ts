@@ -1,8 +1,9 @@
 /**
  * The settings window's form: text inputs ↔ a settings patch, validated in the browser with the
  * same schema the main process uses, so every invalid field gets its message before anything is
- * sent; the server's FieldErrors are shown the same way.
+ * sent; the server's per-field messages (an `invalid-request` CallFailure) are shown the same way.
  */
+import { CallFailure } from '../../../shared/call-result.js';
 import {
   type CredentialField,
   type CredentialsInput,
@@ -112,15 +113,17 @@ export function checkVerificationCode(
   return { ok: false, error: parsed.error.issues[0]?.message ?? 'Enter the code the broker sent.' };
 }
 
-/** A CallError's "Invalid request: field: message; …" back into per-field messages. */
-export function fieldErrorsFromMessage(message: string, fields: readonly string[]): Record<string, string> {
+/**
+ * A failed call as messages next to the form's fields: an invalid request's own per-field messages
+ * (a field the form does not show goes to "form"), else the failure's message under "form".
+ */
+export function fieldErrorsOfFailure(error: unknown, fields: readonly string[]): Record<string, string> {
+  if (!(error instanceof CallFailure)) return { form: 'Something went wrong talking to Magnus Sync.' };
+  if (!error.fields) return { form: error.message };
   const errors: Record<string, string> = {};
-  const body = message.replace(/^Invalid request:\s*/, '');
-  for (const part of body.split(/;\s+/)) {
-    const m = /^([\w.]+):\s+(.*)$/.exec(part);
-    const field = m?.[1]?.split('.')[0];
-    if (m && field && fields.includes(field)) errors[field] ??= m[2] ?? part;
-    else errors.form ??= part;
+  for (const [field, message] of Object.entries(error.fields)) {
+    if (fields.includes(field)) errors[field] ??= message;
+    else errors.form ??= message;
   }
   return errors;
 }

@@ -4,7 +4,7 @@
  * which the window follows through status events).
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { CredentialField } from '../../../shared/contract.js';
+import { CREDENTIAL_FIELDS, type CredentialField } from '../../../shared/contract.js';
 import type {
   AuthPrompt,
   Capabilities,
@@ -15,7 +15,12 @@ import type {
 import { messageOf, type RendererClient } from '../api/renderer-client.js';
 import { Section } from '../components/bits.js';
 import { Icon } from '../components/Icon.js';
-import { type CredentialErrors, checkCredentialsForm, checkVerificationCode } from '../lib/settings-form.js';
+import {
+  type CredentialErrors,
+  checkCredentialsForm,
+  checkVerificationCode,
+  fieldErrorsOfFailure,
+} from '../lib/settings-form.js';
 import { FieldError, StoredBadge, TextField } from './fields.js';
 
 type LoginStep =
@@ -30,8 +35,6 @@ function stepOf(outcome: LoginOutcome): LoginStep {
   switch (outcome.result) {
     case 'ok':
       return { kind: 'ok', text: outcome.message };
-    case 'error':
-      return { kind: 'error', text: outcome.message };
     case 'needs-code':
       return { kind: 'code', text: outcome.message };
     case 'needs-approval':
@@ -105,15 +108,13 @@ export function CredentialsSection({
     }
     setSaving(true);
     try {
-      const answer = await client.call('setCredentials', check.input);
-      if (answer.ok) {
-        setValues(EMPTY);
-        setErrors({});
-        onCredentials(answer.credentials);
-        setSaved('Stored in the system keychain.');
-      } else setErrors(answer.errors);
+      const stored = await client.call('setCredentials', check.input);
+      setValues(EMPTY);
+      setErrors({});
+      onCredentials(stored);
+      setSaved('Stored in the system keychain.');
     } catch (error) {
-      setErrors({ form: messageOf(error) });
+      setErrors(fieldErrorsOfFailure(error, CREDENTIAL_FIELDS));
     } finally {
       setSaving(false);
     }
@@ -152,9 +153,7 @@ export function CredentialsSection({
     }
     setCodeError(undefined);
     try {
-      const outcome = await client.call('submitVerificationCode', { code: check.code });
-      if (outcome.result === 'error') setCodeError(outcome.message);
-      else setLogin(stepOf(outcome));
+      setLogin(stepOf(await client.call('submitVerificationCode', { code: check.code })));
     } catch (error) {
       setCodeError(messageOf(error));
     }

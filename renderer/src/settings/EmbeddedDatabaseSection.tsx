@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { EmbeddedDatabaseView, MagnusCompatSetup, SettingsView } from '../../../shared/settings.js';
-import { messageOf, type RendererClient } from '../api/renderer-client.js';
+import { CallFailure, messageOf, type RendererClient } from '../api/renderer-client.js';
 import { Icon } from '../components/Icon.js';
 
 async function copyText(text: string): Promise<string> {
@@ -52,11 +52,8 @@ export function EmbeddedDatabaseSection({
 
   const reveal = async () => {
     try {
-      const answer = await client.call('revealEmbeddedDatabasePassword', {});
-      if (answer.ok) {
-        setRevealed({ password: answer.password, url: answer.url });
-        setNote(null);
-      } else setNote(answer.message);
+      setRevealed(await client.call('revealEmbeddedDatabasePassword', {}));
+      setNote(null);
     } catch (error) {
       setNote(messageOf(error));
     }
@@ -128,15 +125,18 @@ export function EmbeddedDatabaseSection({
 function MagnusCompatBlock({ client }: { client: RendererClient }) {
   const [role, setRole] = useState('magnus_dashboard');
   const [busy, setBusy] = useState(false);
-  const [answer, setAnswer] = useState<MagnusCompatSetup | null>(null);
+  const [done, setDone] = useState<MagnusCompatSetup | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const setUp = async () => {
     setBusy(true);
     setNote(null);
     try {
-      setAnswer(await client.call('setUpMagnusCompat', { role: role.trim() }));
+      setDone(await client.call('setUpMagnusCompat', { role: role.trim() }));
+      setProblem(null);
     } catch (error) {
-      setAnswer({ ok: false, message: messageOf(error) });
+      setDone(null);
+      setProblem(error instanceof CallFailure && error.fields?.role ? error.fields.role : messageOf(error));
     } finally {
       setBusy(false);
     }
@@ -157,41 +157,41 @@ function MagnusCompatBlock({ client }: { client: RendererClient }) {
             type="text"
             value={role}
             onInput={(e) => setRole((e.target as HTMLInputElement).value)}
-            aria-invalid={answer && !answer.ok ? 'true' : undefined}
-            aria-describedby={answer && !answer.ok ? 'magnusCompatRole-error' : undefined}
+            aria-invalid={problem ? 'true' : undefined}
+            aria-describedby={problem ? 'magnusCompatRole-error' : undefined}
           />
           <button type="button" class="btn" disabled={busy} onClick={() => void setUp()}>
             Set up Magnus compatibility
           </button>
         </div>
-        {answer && !answer.ok && (
+        {problem && (
           <p class="field-error" id="magnusCompatRole-error">
-            <Icon name="alert" /> {answer.message}
+            <Icon name="alert" /> {problem}
           </p>
         )}
       </div>
-      {answer?.ok && (
+      {done && (
         <>
           <p class="saved-note" role="status">
-            <Icon name="check" /> {answer.message}
+            <Icon name="check" /> {done.message}
           </p>
-          {answer.dashboardUrl && (
+          {done.dashboardUrl && (
             <div class="field">
               <div class="field-label-row">
                 <label for="magnusDashboardUrl">Dashboard URL</label>
               </div>
               <div class="field-input-row">
-                <input id="magnusDashboardUrl" type="text" value={answer.dashboardUrl} readOnly />
+                <input id="magnusDashboardUrl" type="text" value={done.dashboardUrl} readOnly />
                 <button
                   type="button"
                   class="btn"
-                  onClick={() => void copyText(answer.dashboardUrl ?? '').then(setNote)}
+                  onClick={() => void copyText(done.dashboardUrl ?? '').then(setNote)}
                 >
                   Copy dashboard URL
                 </button>
               </div>
               <p class="muted small">
-                {answer.createdLogin
+                {done.createdLogin
                   ? 'Give this URL to the dashboard (DATABASE_URL); its password is shown only now.'
                   : 'The login already existed: the dashboard uses the password it already has.'}
               </p>

@@ -1,6 +1,6 @@
 /**
  * The settings window. Every field is checked in the browser with the shared schema before
- * anything is sent; the main process checks again and its FieldErrors land next to the same fields.
+ * anything is sent; the main process checks again and its per-field messages land next to the same fields.
  * Nothing is saved while any field is invalid.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -11,14 +11,14 @@ import {
   SYNC_INTERVAL_BOUNDS,
   TRADE_INTERVAL_BOUNDS,
 } from '../../../shared/settings.js';
-import { CallError, messageOf } from '../api/renderer-client.js';
+import { messageOf } from '../api/renderer-client.js';
 import { Section } from '../components/bits.js';
 import { useAppState } from '../components/hooks.js';
 import { Icon } from '../components/Icon.js';
 import { formatInterval } from '../lib/format.js';
 import {
   checkSettingsForm,
-  fieldErrorsFromMessage,
+  fieldErrorsOfFailure,
   formValuesOf,
   parseWholeNumber,
   type SettingsFormValues,
@@ -131,25 +131,18 @@ export function SettingsApp({ store }: { store: AppStore }) {
     }
     setSave({ kind: 'saving' });
     try {
-      const answer = await store.client.call('updateSettings', check.patch);
-      if (answer.ok) {
-        dirty.current = false;
-        setErrors({});
-        store.applySettings(answer.view);
-        setValues(formValuesOf(answer.view.settings));
-        setSave({ kind: 'saved' });
-      } else {
-        setErrors(answer.errors);
-        setSave({ kind: 'invalid', count: Object.keys(answer.errors).length });
-        focusFirstInvalid(answer.errors);
-      }
+      const view = await store.client.call('updateSettings', check.patch);
+      dirty.current = false;
+      setErrors({});
+      store.applySettings(view);
+      setValues(formValuesOf(view.settings));
+      setSave({ kind: 'saved' });
     } catch (error) {
-      const found: FieldErrors =
-        error instanceof CallError && error.code === 'invalid-request'
-          ? fieldErrorsFromMessage(error.message, SETTING_KEYS)
-          : { form: messageOf(error) };
+      // The main process refused a field (e.g. the database cannot be reached): show it there.
+      const found: FieldErrors = fieldErrorsOfFailure(error, SETTING_KEYS);
       setErrors(found);
       setSave({ kind: 'invalid', count: Object.keys(found).length });
+      focusFirstInvalid(found);
     }
   };
 
@@ -171,7 +164,8 @@ export function SettingsApp({ store }: { store: AppStore }) {
     }
     setDbTest({ ok: true, message: 'Connecting…' });
     try {
-      setDbTest(await store.client.call('testDatabase', { url }));
+      const { message } = await store.client.call('testDatabase', { url });
+      setDbTest({ ok: true, message });
     } catch (error) {
       setDbTest({ ok: false, message: messageOf(error) });
     }
@@ -179,7 +173,8 @@ export function SettingsApp({ store }: { store: AppStore }) {
 
   const openLogs = async () => {
     try {
-      setLogFolder(await store.client.call('openLogFolder', {}));
+      const { message } = await store.client.call('openLogFolder', {});
+      setLogFolder({ ok: true, message });
     } catch (error) {
       setLogFolder({ ok: false, message: messageOf(error) });
     }

@@ -16,7 +16,7 @@ import type {
   SyncStatus,
 } from '../../../shared/models.js';
 import type { SettingsView } from '../../../shared/settings.js';
-import { type ConnectionState, messageOf, type RendererClient } from '../api/renderer-client.js';
+import { CallFailure, type ConnectionState, messageOf, type RendererClient } from '../api/renderer-client.js';
 
 export interface Notice {
   tone: 'info' | 'error';
@@ -204,10 +204,12 @@ export class AppStore {
   async syncNow(): Promise<void> {
     this.#busy('sync', true);
     try {
-      const answer = await this.client.call('syncNow', {});
-      this.#set({ notice: answer.accepted ? null : { tone: 'info', text: answer.message } });
+      await this.client.call('syncNow', {});
+      this.#set({ notice: null });
     } catch (error) {
-      this.#set({ notice: { tone: 'error', text: messageOf(error) } });
+      // Refused (a login is needed first) is information, not an error.
+      const tone = error instanceof CallFailure && error.code === 'refused' ? 'info' : 'error';
+      this.#set({ notice: { tone, text: messageOf(error) } });
     } finally {
       this.#busy('sync', false);
     }
@@ -232,16 +234,13 @@ export class AppStore {
     this.#set({ settings: { ...before, settings: { ...before.settings, privacyMode } } });
     this.#busy('privacy', true);
     try {
-      const answer = await this.client.call('updateSettings', { privacyMode });
-      if (answer.ok) this.#set({ settings: answer.view });
-      else {
-        this.#set({
-          settings: before,
-          notice: { tone: 'error', text: answer.errors.privacyMode ?? answer.errors.form ?? 'Not saved.' },
-        });
-      }
+      this.#set({ settings: await this.client.call('updateSettings', { privacyMode }) });
     } catch (error) {
-      this.#set({ settings: before, notice: { tone: 'error', text: messageOf(error) } });
+      const text =
+        error instanceof CallFailure
+          ? (error.fields?.privacyMode ?? error.fields?.form ?? error.message)
+          : messageOf(error);
+      this.#set({ settings: before, notice: { tone: 'error', text } });
     } finally {
       this.#busy('privacy', false);
     }

@@ -5,10 +5,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRuntime } from '../../../main/app/runtime.js';
-import { memorySettingsStore } from '../../../main/app/settings-file.js';
 import type { Simulator } from '../../../main/broker/simulator/index.js';
 import { Redactor } from '../../../main/logging/index.js';
+import { createRuntime } from '../../../main/runtime/runtime.js';
+import { memorySettingsStore } from '../../../main/runtime/settings-file.js';
 import { MemorySecretStore } from '../../../main/secrets/index.js';
 import { DEFAULT_SETTINGS } from '../../../shared/settings.js';
 import { silentRootLogger } from '../../helpers/loggers.js';

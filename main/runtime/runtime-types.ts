@@ -7,8 +7,21 @@
  * never knows whether a window exists.
  */
 import type { EventName, Events, Handlers } from '../../shared/contract.js';
-import type { Capabilities, IsoTime, SyncState, SyncStatus, SyncTrigger } from '../../shared/models.js';
+import type {
+  Capabilities,
+  IsoTime,
+  LoginOutcome,
+  SyncState,
+  SyncStatus,
+  SyncTrigger,
+} from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
+import type { Simulator } from '../broker/simulator/index.js';
+import type { CycleOutcome, HistoryMode } from '../engine/cycle-types.js';
+import type { Redactor } from '../logging/index.js';
+import type { Store } from '../store/index.js';
+import type { Logger } from '../util/logger.js';
+import type { Connection } from './broker-connection.js';
 
 /** Where settings persist: electron-store in the desktop app, a JSON file (conf) when headless. */
 export interface SettingsStore {
@@ -20,7 +33,7 @@ export interface SettingsStore {
 export interface PlatformHooks {
   /** Opens a folder in the OS file manager. */
   openPath?(path: string): Promise<{ ok: boolean; message: string }>;
-  /** Opens an https URL in the user's browser (the runtime checks the allow-list first). */
+  /** Opens an https URL in the user's browser (the desktop checks its allow-list first). */
   openExternal?(url: string): Promise<void>;
   /** Registers or removes the app as a login item. */
   setLaunchAtLogin?(enabled: boolean): Promise<void>;
@@ -51,6 +64,29 @@ export interface Runtime {
   resume(reason: 'resume' | 'clock-jump'): void;
   /** Network came back (desktop: online event); retry at once when offline. */
   networkRestored(): void;
+}
+
+export interface AppRuntime extends Runtime {
+  readonly logDir: string;
+  readonly logger: Logger;
+  readonly redactor: Redactor;
+  /** The open store (after start / prepare), else null. */
+  store(): Store | null;
+  /** The demo simulator, when running in demo mode. */
+  simulator(): Simulator | null;
+  /** Opens everything without scheduling (the CLI's --once and login commands). */
+  prepare(): Promise<void>;
+  /** Runs one cycle now (preparing first); resolves with its outcome. */
+  syncOnce(trigger?: SyncTrigger, historyMode?: HistoryMode): Promise<CycleOutcome>;
+  /** The broker connection (after prepare). */
+  connection(): Connection;
+  /**
+   * After a login answered needs-approval: waits on the runtime's own approval watcher (one poller,
+   * its interval and timeout on the runtime's clock) and says how the login ended.
+   */
+  waitForApproval(): Promise<LoginOutcome>;
+  /** Every finished cycle. */
+  onCycle(listener: (outcome: CycleOutcome) => void): () => void;
 }
 
 export interface HealthReport {

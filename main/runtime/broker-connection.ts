@@ -4,6 +4,7 @@
  * Every secret it touches is registered with the log redactor first.
  */
 import { type CreateRobinhoodOptions, createRobinhood } from '../broker/robinhood/index.js';
+import type { Simulator } from '../broker/simulator/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
 import type { Redactor } from '../logging/index.js';
 import {
@@ -16,6 +17,7 @@ import {
 } from '../secrets/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import type { RuntimeOptions } from './runtime-parts.js';
 
 export interface ConnectionOptions {
   apiUrl: string;
@@ -83,6 +85,44 @@ export async function createConnection(o: ConnectionOptions): Promise<Connection
     onRateLimitWait: (listener) => robinhood.rateLimiter.onWait(listener),
     credentialsSource: credentials ? loaded.source : null,
   };
+}
+
+/**
+ * The runtime's connection: to the demo simulator with its fixed user, else to the broker (or
+ * --api-url) with what the keychain or environment holds.
+ */
+export function connectionFor(o: {
+  simulator: Simulator | null;
+  options: Pick<RuntimeOptions, 'apiUrl' | 'fetch' | 'brokerTuning'>;
+  secrets: SecretStore;
+  env: NodeJS.ProcessEnv;
+  redactor: Redactor;
+  logger: Logger;
+  clock: Clock;
+  requestsPerMinute: number;
+}): Promise<Connection> {
+  const sim = o.simulator;
+  const user = sim?.state.users[0];
+  return createConnection({
+    apiUrl: sim?.url ?? o.options.apiUrl ?? 'https://api.robinhood.com',
+    secrets: o.secrets,
+    env: sim ? {} : o.env,
+    redactor: o.redactor,
+    logger: o.logger,
+    clock: o.clock,
+    requestsPerMinute: o.requestsPerMinute,
+    ...(o.options.fetch ? { fetch: o.options.fetch } : {}),
+    ...(o.options.brokerTuning ? { tuning: o.options.brokerTuning } : {}),
+    ...(user
+      ? {
+          fixedCredentials: {
+            username: user.username,
+            password: user.password,
+            totpSecret: user.totpSecret ?? null,
+          },
+        }
+      : {}),
+  });
 }
 
 /** Tokens are registered with the redactor as soon as they are read or issued. */

@@ -1,6 +1,6 @@
 /**
- * The app's version, read once from the package.json this module ships in (dist/main/app/ when
- * compiled, main/app/ from source).
+ * The app's version, read once from the package.json this module ships in (dist/main/runtime/ when
+ * compiled, main/runtime/ from source).
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -6,6 +6,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { SyncStatus } from '../../shared/models.js';
 import { SYNC_STATES } from '../../shared/models.js';
 import type { CycleOutcome } from '../engine/cycle-types.js';
+import type { HealthReport } from './runtime-types.js';
 
 export class EngineMetrics {
   readonly registry = new Registry();
@@ -82,4 +83,21 @@ export class EngineMetrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+/** /healthz allows two missed intervals plus this grace before it reports unhealthy. */
+export const HEALTH_GRACE_SECONDS = 60;
+
+/** For GET /healthz: healthy while the last successful sync is recent. */
+export function healthReport(status: SyncStatus, now: Date): HealthReport {
+  const maxAgeSeconds = 2 * status.syncIntervalSeconds + HEALTH_GRACE_SECONDS;
+  const last = status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : null;
+  const ageSeconds = last === null ? null : Math.max(0, (now.getTime() - last) / 1000);
+  return {
+    healthy: ageSeconds !== null && ageSeconds <= maxAgeSeconds,
+    state: status.state,
+    lastSuccessAt: status.lastSuccessAt,
+    ageSeconds: ageSeconds === null ? null : Math.round(ageSeconds),
+    maxAgeSeconds,
+  };
 }

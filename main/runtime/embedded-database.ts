@@ -1,9 +1,12 @@
 /**
  * The settings window's view of the embedded database: the address a dashboard connects to, and
  * its password on the user's request. The password is revealed only where the host allows it (the
- * desktop app's own window over IPC, never the headless web page).
+ * desktop app's own window over IPC, never the headless web page). What cannot be done is refused
+ * with a CallFailure whose message says why.
  */
 import { resolve } from 'node:path';
+import { CallFailure } from '../../shared/call-result.js';
+import type { Handlers } from '../../shared/contract.js';
 import type {
   EmbeddedDatabaseView,
   EmbeddedPasswordReveal,
@@ -15,6 +18,7 @@ import { magnusCompatOnEmbedded } from '../store/compat/embedded.js';
 import { roleNameProblem } from '../store/compat/magnus-sql.js';
 import { embeddedConnectionInfo, filePasswordVault } from '../store/index.js';
 import type { Logger } from '../util/logger.js';
+import type { RuntimeParts } from './runtime-parts.js';
 import { storeConfigFor } from './store-config.js';
 
 export interface EmbeddedDatabaseChoice {
@@ -70,15 +74,13 @@ export async function revealEmbeddedPassword(
   choice: EmbeddedDatabaseChoice,
 ): Promise<EmbeddedPasswordReveal> {
   if (!choice.canReveal)
-    return {
-      ok: false,
-      message:
-        'The password is shown only in the desktop app; on this machine, magnus-sync db-url prints it.',
-    };
+    throw CallFailure.refused(
+      'The password is shown only in the desktop app; on this machine, magnus-sync db-url prints it.',
+    );
   const { info } = await connectionInfo(choice);
   if (!info?.password || !info.url)
-    return { ok: false, message: 'The embedded database has no password yet: it is set at its first start.' };
-  return { ok: true, password: info.password, url: info.url };
+    throw CallFailure.refused('The embedded database has no password yet: it is set at its first start.');
+  return { password: info.password, url: info.url };
 }
 
 /** "Magnus dashboard compatibility" from the settings window (desktop app only). */
@@ -89,23 +91,20 @@ export async function setUpMagnusCompat(
   registerSecret: (secret: string) => void,
 ): Promise<MagnusCompatSetup> {
   if (!choice.canReveal)
-    return {
-      ok: false,
-      message:
-        'Set it up in the desktop app, or with magnus-sync magnus-compat --grant ROLE on this machine.',
-    };
+    throw CallFailure.refused(
+      'Set it up in the desktop app, or with magnus-sync magnus-compat --grant ROLE on this machine.',
+    );
   const problem = roleNameProblem(request.role);
-  if (problem) return { ok: false, message: problem };
+  if (problem) throw CallFailure.invalid({ role: problem });
   const config = await storeConfigFor({ ...choice, databaseUrl: undefined });
   if (config.kind !== 'embedded')
-    return {
-      ok: false,
-      message:
-        'The settings use a PostgreSQL server: run magnus-sync magnus-compat --database URL --grant ROLE.',
-    };
+    throw CallFailure.refused(
+      'The settings use a PostgreSQL server: run magnus-sync magnus-compat --database URL --grant ROLE.',
+    );
   const dataDir = resolve(config.dataDir);
+  let outcome: Awaited<ReturnType<typeof magnusCompatOnEmbedded>>;
   try {
-    const outcome = await magnusCompatOnEmbedded({
+    outcome = await magnusCompatOnEmbedded({
       dataDir,
       vault: config.passwordVault ?? filePasswordVault(dataDir),
       role: request.role,
@@ -114,14 +113,40 @@ export async function setUpMagnusCompat(
       logger,
       registerSecret,
     });
-    if (!outcome.result.ok) return { ok: false, message: outcome.result.message };
-    return {
-      ok: true,
-      message: outcome.result.message,
-      dashboardUrl: outcome.dashboardUrl,
-      createdLogin: outcome.createdLogin,
-    };
   } catch (error) {
-    return { ok: false, message: (error as Error).message.split('\n')[0] ?? 'The set-up failed.' };
+    throw CallFailure.refused((error as Error).message.split('\n')[0] || 'The set-up failed.');
   }
+  if (!outcome.result.ok) throw CallFailure.refused(outcome.result.message);
+  return {
+    message: outcome.result.message,
+    dashboardUrl: outcome.dashboardUrl,
+    createdLogin: outcome.createdLogin,
+  };
+}
+
+/** The embedded-database calls of the settings window. */
+export function embeddedDatabaseHandlers(
+  p: RuntimeParts,
+): Pick<Handlers, 'getEmbeddedDatabase' | 'revealEmbeddedDatabasePassword' | 'setUpMagnusCompat'> {
+  /** The desktop app's own window may see the embedded database password; the web page may not. */
+  const choice = async (): Promise<EmbeddedDatabaseChoice> => {
+    await p.keychain.ready();
+    return {
+      settings: p.options.settings.get(),
+      defaultDataDir: p.options.dataDir,
+      demo: p.demo,
+      secrets: p.keychain.secrets,
+      canReveal: p.options.host === 'desktop',
+    };
+  };
+  return {
+    getEmbeddedDatabase: async () => embeddedDatabaseView(await choice()),
+    revealEmbeddedDatabasePassword: async () => {
+      const c = await choice();
+      if (c.canReveal) p.logger.info('the embedded database password was shown in the settings window');
+      return revealEmbeddedPassword(c);
+    },
+    setUpMagnusCompat: async (request) =>
+      setUpMagnusCompat(await choice(), request, p.logger, (secret) => p.redactor.register(secret)),
+  };
 }

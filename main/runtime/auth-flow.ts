@@ -1,8 +1,9 @@
 /**
  * The user's side of a broker login: Test login, a verification code, and waiting for an approval
- * in the broker's app. Turns the session's states and errors into the contract's LoginOutcome,
- * whose messages are safe to show (never a secret).
+ * in the broker's app. Turns the session's states into the contract's LoginOutcome and its errors
+ * into a refused call, whose messages are safe to show (never a secret).
  */
+import { CallFailure } from '../../shared/call-result.js';
 import type { LoginOutcome } from '../../shared/models.js';
 import type { SessionLoginState } from '../broker/robinhood/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
@@ -27,8 +28,10 @@ export function outcomeOf(state: SessionLoginState): LoginOutcome {
   }
 }
 
-export function errorOutcome(error: unknown, storeLocation: string): LoginOutcome {
-  return { result: 'error', message: classifyError(error, storeLocation).message };
+/** A login that failed (wrong password, broker unreachable, …) as the call's failure. */
+export function loginFailure(error: unknown, storeLocation: string): CallFailure {
+  if (error instanceof CallFailure) return error;
+  return CallFailure.refused(classifyError(error, storeLocation).message);
 }
 
 export interface ApprovalWatcherOptions {
@@ -53,7 +56,10 @@ export type ApprovalEnd =
   | { status: 'stopped' }
   | { status: 'nothing-pending' };
 
-/** What a watch's end means to whoever asked to log in (the CLI's login, for one). */
+/**
+ * What a watch's end means to whoever asked to log in (the CLI's login, for one): the login's
+ * outcome, or a CallFailure ('refused') with a message safe to show.
+ */
 export function approvalOutcome(end: ApprovalEnd): LoginOutcome {
   switch (end.status) {
     case 'approved':
@@ -61,11 +67,11 @@ export function approvalOutcome(end: ApprovalEnd): LoginOutcome {
     case 'needs-code':
       return outcomeOf(end.state);
     case 'failed':
-      return { result: 'error', message: end.message };
+      throw CallFailure.refused(end.message);
     case 'stopped':
-      return { result: 'error', message: 'Stopped while waiting for the approval.' };
+      throw CallFailure.refused('Stopped while waiting for the approval.');
     case 'nothing-pending':
-      return { result: 'error', message: 'No approval is pending. Log in again to start one.' };
+      throw CallFailure.refused('No approval is pending. Log in again to start one.');
   }
 }
 
