@@ -24,6 +24,7 @@ import {
 } from '../../shared/settings.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
 import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
+import { nyDate } from '../domain/market-time.js';
 import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
 import { type CycleOutcome, failedCycle, type HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine, type Timers } from '../engine/engine.js';
@@ -52,7 +53,6 @@ import {
   type StoreConfig,
   testPostgresConnection,
 } from '../store/index.js';
-import { nyDate } from '../store/market-time.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { ApprovalWatcher, errorOutcome, outcomeOf } from './auth-flow.js';

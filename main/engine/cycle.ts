@@ -32,7 +32,7 @@ import {
   RobinhoodError,
   ThrottledError,
 } from '../broker/robinhood/index.js';
-import { accountKeysFor } from '../logging/account-keys.js';
+import { accountKeysFor } from '../domain/account-keys.js';
 import {
   type Broker,
   type FifoInputs,

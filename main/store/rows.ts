@@ -256,7 +256,7 @@ export interface ExecutionInput {
   quantity: DecimalString;
   /** Per share. */
   price: DecimalString;
-  /** This fill's share of the order's fees, in dollars (see allocateFees in fifo.ts). */
+  /** This fill's share of the order's fees, in dollars (see allocateFees in main/domain/fifo.ts). */
   fees: DecimalString;
   /** "1" for stocks, the contract multiplier for options. */
   multiplier: DecimalString;

@@ -5,7 +5,7 @@
 
 /**
  * "****" followed by the last (up to) four characters of the account number, plus a short hash
- * suffix when two accounts of one login end the same (see main/logging/account-keys.ts).
+ * suffix when two accounts of one login end the same (see main/domain/account-keys.ts).
  */
 export const ACCOUNT_KEY_PATTERN = /^\*{4}[A-Za-z0-9]{1,4}(-[0-9a-f]{4})?$/;
 
