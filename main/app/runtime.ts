@@ -23,7 +23,6 @@ import {
   type SettingsView,
 } from '../../shared/settings.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
-import type { Simulator, SimulatorOptions } from '../broker/simulator/index.js';
 import { nyDate } from '../domain/market-time.js';
 import { classifyError, SyncCycleRunner } from '../engine/cycle.js';
 import { type CycleOutcome, failedCycle, type HistoryMode } from '../engine/cycle-types.js';
@@ -46,6 +45,7 @@ import {
   splitDatabaseUrl,
   storeDatabasePassword,
 } from '../secrets/index.js';
+import type { Simulator, SimulatorOptions } from '../simulator/index.js';
 import {
   describeLocation,
   openStore,
@@ -271,7 +271,7 @@ class AppRuntimeImpl implements AppRuntime {
     await this.openStoreFor(this.o.settings.get());
     if (this.demo) {
       if (!this.sim) {
-        const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
+        const { startSimulator, demoScenario } = await import('../simulator/index.js');
         const demo = typeof this.o.demo === 'object' ? this.o.demo : {};
         this.sim = await startSimulator({ latencyMs: 0, ...demo, scenario: demo.scenario ?? demoScenario() });
         this.logger.info('demo mode: syncing the built-in simulator', { url: this.sim.url });

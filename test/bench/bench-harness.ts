@@ -5,9 +5,9 @@
  * waits are accounted for exactly without the benchmark sitting through them.
  */
 
-import type { Scenario, ScenarioOptions } from '../../main/broker/simulator/index.js';
 import type { CycleOutcome, HistoryMode } from '../../main/engine/cycle-types.js';
 import type { RootLogger } from '../../main/logging/index.js';
+import type { Scenario, ScenarioOptions } from '../../main/simulator/index.js';
 import type { SyncTrigger } from '../../shared/models.js';
 import { DEFAULT_SYNC_INTERVAL_SECONDS } from '../../shared/settings.js';
 import { type Backend, createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';

@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/app/runtime.js';
 import { memorySettingsStore } from '../../main/app/settings-file.js';
+import { Redactor } from '../../main/logging/index.js';
+import { MemorySecretStore } from '../../main/secrets/index.js';
 import {
   buildScenario,
   type Scenario,
@@ -15,9 +17,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/broker/simulator/index.js';
-import { Redactor } from '../../main/logging/index.js';
-import { MemorySecretStore } from '../../main/secrets/index.js';
+} from '../../main/simulator/index.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { collectingRootLogger } from './loggers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';

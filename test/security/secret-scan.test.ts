@@ -8,8 +8,8 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { clearCredentials, KeychainSecretStore, keychainTokenStore } from '../../main/secrets/index.js';
+import { buildScenario, type Simulator, startSimulator } from '../../main/simulator/index.js';
 import { keyringSessionAvailable, skipUnless } from '../helpers/env.js';
 import { baseEnv, ensureBuilt, runCli } from '../reliability/helpers/cli.js';
 

@@ -13,22 +13,16 @@ import { join, resolve } from 'node:path';
 import knexFactory from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../main/broker/simulator/catalog.js';
+import { CATALOG } from '../../main/simulator/catalog.js';
 import {
   DEFAULT_USER,
   type Scenario,
   ScenarioBuilder,
   type Simulator,
   startSimulator,
-} from '../../main/broker/simulator/index.js';
-import { Rng } from '../../main/broker/simulator/random.js';
-import {
-  dateToMs,
-  fridayAfter,
-  fridayBefore,
-  isoDate,
-  MS_PER_DAY,
-} from '../../main/broker/simulator/time.js';
+} from '../../main/simulator/index.js';
+import { Rng } from '../../main/simulator/random.js';
+import { dateToMs, fridayAfter, fridayBefore, isoDate, MS_PER_DAY } from '../../main/simulator/time.js';
 import { installMagnusCompat } from '../../main/store/compat/magnus-compat.js';
 import { pgTypes } from '../../main/store/database.js';
 import { openStore } from '../../main/store/index.js';

@@ -9,7 +9,7 @@
  * - `stockOrders` stock orders, plus one buy order per reinvested dividend;
  * - `optionOrders`, `dividends`, `optionEvents` exactly as asked.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { type OrderOutcome, ScenarioBuilder } from './builder.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
 import { Rng } from './random.js';

@@ -3,7 +3,7 @@
  * (reference §4.2–§4.4, §5.3, §5.4): the batch forms (`ids`, `symbols`, `instruments` URLs) and the
  * one-at-a-time forms the per-position pattern of popular open-source clients uses.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { idFromUrl } from './ids.js';
 import { batchParam, batchReply, batchTooBig, listReply } from './paging.js';
 import {

@@ -10,7 +10,7 @@
  * Roth IRA: VTI (dividends reinvested, fractional shares), GOOGL, SCHD (paid and pending
  * dividends), META (closed).
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { ScenarioBuilder } from './builder.js';
 import { CATALOG } from './catalog.js';
 import { Rng } from './random.js';

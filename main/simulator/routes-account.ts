@@ -1,5 +1,5 @@
 /** Accounts, portfolios and positions (reference §3, §4.1, §5.1, §5.2). */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { batchParam, listReply } from './paging.js';
 import {
   accountPayload,
