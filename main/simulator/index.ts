@@ -1,9 +1,10 @@
 /**
- * A Robinhood-compatible HTTP simulator for the demo mode, tests and benchmarks.
+ * A Robinhood-compatible HTTP simulator: the broker of the demo mode, and (with the fault injection
+ * and the scenario generator of test/simulator-tools/) the broker of tests and benchmarks.
  *
- *   const sim = await startSimulator({ scenario: buildScenario({ seed: 1, accounts: [{ stocks: 10 }] }) });
+ *   const sim = await startSimulator({ scenario: demoScenario() });
  *   createRobinhood({ baseUrl: sim.url, ... });   // the production client, unchanged
- *   ... sim.inject({ kind: 'throttle', match: { path: '/orders/' } }); sim.movePrices(); ...
+ *   ... sim.movePrices(); ...
  *   await sim.close();
  */
 import { startSimulatorServer } from './server.js';
@@ -18,8 +19,8 @@ export type {
   StockOrderSpec,
 } from './builder.js';
 export { ScenarioBuilder } from './builder.js';
-export { demoScenario } from './demo.js';
-export { buildScenario, DEFAULT_USER } from './scenario.js';
+export { DEFAULT_USER, demoScenario } from './demo.js';
+export type { HookAction, HookedRequest, RequestHook } from './request-hook.js';
 export { DEFAULTS as SIMULATOR_DEFAULTS } from './server.js';
 export type * from './types.js';
 

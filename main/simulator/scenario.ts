@@ -12,6 +12,7 @@
 import { Dec } from '../util/money.js';
 import { type OrderOutcome, ScenarioBuilder } from './builder.js';
 import { CATALOG, type CatalogEntry } from './catalog.js';
+import { DEFAULT_USER } from './demo.js';
 import { Rng } from './random.js';
 import {
   addBusinessDays,
@@ -29,14 +30,7 @@ import type {
   SimAccount,
   SimInstrument,
   SimOptionInstrument,
-  SimUser,
 } from './types.js';
-
-export const DEFAULT_USER: Readonly<SimUser> = Object.freeze({
-  username: 'demo@example.com',
-  password: 'demo-password',
-  flow: 'direct',
-});
 
 const AUTH_FLOWS = new Set([
   'direct',

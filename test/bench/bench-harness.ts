@@ -7,7 +7,7 @@
 
 import type { CycleOutcome, HistoryMode } from '../../main/engine/cycle-types.js';
 import type { RootLogger } from '../../main/logging/index.js';
-import type { Scenario, ScenarioOptions } from '../../main/simulator/index.js';
+import type { Scenario, ScenarioOptions } from '../../main/simulator/testing.js';
 import type { SyncTrigger } from '../../shared/models.js';
 import { DEFAULT_SYNC_INTERVAL_SECONDS } from '../../shared/settings.js';
 import { type Backend, createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';

@@ -17,7 +17,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildScenario, type ScenarioOptions, startSimulator } from '../../main/simulator/index.js';
+import { buildScenario, type ScenarioOptions, startSimulator } from '../../main/simulator/testing.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import type { Backend } from '../helpers/sync-harness.js';
 import type { MemoryChildMessage, MemoryChildParams } from './memory-child.js';

@@ -17,7 +17,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/simulator/index.js';
+} from '../../main/simulator/testing.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { collectingRootLogger } from './loggers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';

@@ -10,7 +10,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleOutcome } from '../../main/engine/cycle-types.js';
 import { createLogger, logFileName, Redactor } from '../../main/logging/index.js';
-import { buildScenario, type Scenario } from '../../main/simulator/index.js';
+import { buildScenario, type Scenario } from '../../main/simulator/testing.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './helpers/clean-sync.js';

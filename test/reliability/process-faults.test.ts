@@ -8,7 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CycleOutcome } from '../../main/engine/cycle-types.js';
-import { buildScenario, type Scenario, type Simulator, startSimulator } from '../../main/simulator/index.js';
+import {
+  buildScenario,
+  type Scenario,
+  type Simulator,
+  startSimulator,
+} from '../../main/simulator/testing.js';
 import { openStore } from '../../main/store/index.js';
 import { systemClock } from '../../main/util/clock.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearCredentials, KeychainSecretStore, keychainTokenStore } from '../../main/secrets/index.js';
-import { buildScenario, type Simulator, startSimulator } from '../../main/simulator/index.js';
+import { buildScenario, type Simulator, startSimulator } from '../../main/simulator/testing.js';
 import { keyringSessionAvailable, skipUnless } from '../helpers/env.js';
 import { baseEnv, ensureBuilt, runCli } from '../reliability/helpers/cli.js';
 

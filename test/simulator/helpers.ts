@@ -16,7 +16,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/simulator/index.js';
+} from '../../main/simulator/testing.js';
 import type { Clock } from '../../main/util/clock.js';
 
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';

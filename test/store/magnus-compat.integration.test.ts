@@ -14,14 +14,14 @@ import knexFactory from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../main/simulator/catalog.js';
+import { Rng } from '../../main/simulator/random.js';
 import {
   DEFAULT_USER,
   type Scenario,
   ScenarioBuilder,
   type Simulator,
   startSimulator,
-} from '../../main/simulator/index.js';
-import { Rng } from '../../main/simulator/random.js';
+} from '../../main/simulator/testing.js';
 import { dateToMs, fridayAfter, fridayBefore, isoDate, MS_PER_DAY } from '../../main/simulator/time.js';
 import { installMagnusCompat } from '../../main/store/compat/magnus-compat.js';
 import { pgTypes } from '../../main/store/database.js';

@@ -1,0 +1,30 @@
+/**
+ * The simulator as tests and benchmarks use it: everything of main/simulator/, plus fault injection
+ * (`sim.inject(fault)`) and `buildScenario` (random, reproducible scenarios of any size). Not part of
+ * the shipped app: only test/ imports this.
+ */
+import { type Fault, FaultBook, faultHook } from './faults.js';
+import { startSimulator as startPlainSimulator } from './index.js';
+import type { Simulator as PlainSimulator, SimulatorOptions } from './types.js';
+
+export type { Fault, FaultMatch } from './faults.js';
+export * from './index.js';
+export { buildScenario } from './scenario.js';
+
+/** A simulator with fault injection. */
+export interface Simulator extends PlainSimulator {
+  /** Queues a fault: the matching requests fail as it says (see faults.ts). */
+  inject(fault: Fault): void;
+  clearFaults(): void;
+}
+
+/** startSimulator with a fault book in its request hook (options.hook is not allowed alongside). */
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  if (options.hook) throw new TypeError('startSimulator (test tools) installs its own request hook.');
+  const book = new FaultBook();
+  const sim = await startPlainSimulator({ ...options, hook: faultHook(book) });
+  return Object.assign(sim, {
+    inject: (fault: Fault) => book.inject(fault),
+    clearFaults: () => book.clear(),
+  });
+}
