@@ -6,8 +6,9 @@
  * Cycles here are account-state cycles (trade history skipped; it is measured on its own in
  * history.ts and adds one request per order stream plus dividends and option events when due).
  */
-import type { ScenarioOptions } from '../../main/simulator/testing.js';
+
 import type { Backend } from '../helpers/sync-harness.js';
+import type { ScenarioOptions } from '../simulator-tools/index.js';
 import { createBenchHarness, SYNC_INTERVAL_MS } from './bench-harness.js';
 import { PerPositionClient } from './per-position-client.js';
 import { median } from './stats.js';

@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/simulator/testing.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/magnus-sync.js');

@@ -13,9 +13,9 @@ import { expect as pwExpect } from '@playwright/test';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearCredentials, KeychainSecretStore } from '../../main/secrets/index.js';
-import { buildScenario, type Simulator, startSimulator } from '../../main/simulator/testing.js';
 import { chromiumAvailable, keyringSessionAvailable, skipUnless } from '../helpers/env.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 import { builtAppProblem, DesktopAppProcess, processAlive } from './desktop-app.js';
 
 const built = builtAppProblem();

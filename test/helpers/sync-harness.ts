@@ -10,6 +10,7 @@ import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/
 import { memorySettingsStore } from '../../main/app/settings-file.js';
 import { Redactor } from '../../main/logging/index.js';
 import { MemorySecretStore } from '../../main/secrets/index.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import {
   buildScenario,
   type Scenario,
@@ -17,8 +18,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/simulator/testing.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
+} from '../simulator-tools/index.js';
 import { collectingRootLogger } from './loggers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 

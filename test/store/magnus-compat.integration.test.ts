@@ -15,13 +15,6 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../main/simulator/catalog.js';
 import { Rng } from '../../main/simulator/random.js';
-import {
-  DEFAULT_USER,
-  type Scenario,
-  ScenarioBuilder,
-  type Simulator,
-  startSimulator,
-} from '../../main/simulator/testing.js';
 import { dateToMs, fridayAfter, fridayBefore, isoDate, MS_PER_DAY } from '../../main/simulator/time.js';
 import { installMagnusCompat } from '../../main/store/compat/magnus-compat.js';
 import { pgTypes } from '../../main/store/database.js';
@@ -34,6 +27,13 @@ import {
   type TestDatabase,
   type TestRole,
 } from '../helpers/postgres.js';
+import {
+  DEFAULT_USER,
+  type Scenario,
+  ScenarioBuilder,
+  type Simulator,
+  startSimulator,
+} from '../simulator-tools/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/magnus-sync.js');

@@ -9,11 +9,11 @@ import { createRuntime } from '../../../main/app/runtime.js';
 import { memorySettingsStore } from '../../../main/app/settings-file.js';
 import { Redactor } from '../../../main/logging/index.js';
 import { MemorySecretStore } from '../../../main/secrets/index.js';
-import type { Simulator } from '../../../main/simulator/testing.js';
 import { DEFAULT_SETTINGS } from '../../../shared/settings.js';
 import { silentRootLogger } from '../../helpers/loggers.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
 import type { Backend } from '../../helpers/sync-harness.js';
+import type { Simulator } from '../../simulator-tools/index.js';
 import { type StoreContents, storeContents } from './store-contents.js';
 
 export const FAST_TUNING = {

@@ -12,9 +12,9 @@
 import { expect } from 'vitest';
 import type { RuntimeOptions } from '../../../main/app/runtime.js';
 import type { CycleErrorKind, CycleOutcome } from '../../../main/engine/cycle-types.js';
-import type { Fault, Scenario, ScenarioOptions, Simulator } from '../../../main/simulator/testing.js';
 import type { RunStatus } from '../../../shared/models.js';
 import { type Backend, createSyncHarness, type SyncHarness } from '../../helpers/sync-harness.js';
+import type { Fault, Scenario, ScenarioOptions, Simulator } from '../../simulator-tools/index.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './clean-sync.js';
 import {
   countRows,

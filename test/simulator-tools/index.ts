@@ -3,12 +3,13 @@
  * (`sim.inject(fault)`) and `buildScenario` (random, reproducible scenarios of any size). Not part of
  * the shipped app: only test/ imports this.
  */
-import { type Fault, FaultBook, faultHook } from './faults.js';
-import { startSimulator as startPlainSimulator } from './index.js';
-import type { Simulator as PlainSimulator, SimulatorOptions } from './types.js';
 
+import { startSimulator as startPlainSimulator } from '../../main/simulator/index.js';
+import type { Simulator as PlainSimulator, SimulatorOptions } from '../../main/simulator/types.js';
+import { type Fault, FaultBook, faultHook } from './faults.js';
+
+export * from '../../main/simulator/index.js';
 export type { Fault, FaultMatch } from './faults.js';
-export * from './index.js';
 export { buildScenario } from './scenario.js';
 
 /** A simulator with fault injection. */

@@ -3,8 +3,8 @@
  * requests first, then `times` of them), what each kind does to it, and the body rewrites the
  * payload-level kinds do. `faultHook` plugs a FaultBook into the simulator's request hook.
  */
-import type { HookAction, RequestHook } from './request-hook.js';
-import { throttled } from './routing.js';
+import type { HookAction, RequestHook } from '../../main/simulator/request-hook.js';
+import { throttled } from '../../main/simulator/routing.js';
 
 export type FaultMatch = { method?: string; path?: string | RegExp };
 
