@@ -119,12 +119,31 @@ describe('import layering (biome noRestrictedImports)', () => {
     ]);
   });
 
+  it('fails the app importing test code (fault injection, the scenario generator)', async () => {
+    const result = await lintPlanted({
+      'main/simulator/planted.ts':
+        "import { faultHook } from '../../test/simulator-tools/faults.js';\nexport const x = faultHook;\n",
+      'main/desktop/planted.ts':
+        "import { buildScenario } from '../../test/simulator-tools/index.js';\nexport const x = buildScenario;\n",
+      'shared/planted.ts': "export const load = () => import('../test/helpers/postgres.js');\n",
+      'test/engine/planted.ts':
+        "import { buildScenario } from '../simulator-tools/index.js';\nexport const x = buildScenario;\n",
+    });
+    expect(ruleHits(result)).toEqual([
+      'main/desktop/planted.ts',
+      'main/simulator/planted.ts',
+      'shared/planted.ts',
+    ]);
+  });
+
   it('allows the layers above to import the layers below', async () => {
     const result = await lintPlanted({
       'main/server/planted.ts': "import { a } from '../store/index.js';\nexport const x = a;\n",
       'main/cli/planted.ts': "import { a } from '../engine/engine.js';\nexport const x = a;\n",
       'main/desktop/planted.ts': "import { a } from '../server/index.js';\nexport const x = a;\n",
       'main/engine/planted.ts': "import { a } from '../store/index.js';\nexport const x = a;\n",
+      'main/store/planted.ts': "import { a } from '../domain/fifo.js';\nexport const x = a;\n",
+      'test/desktop-harness/planted.ts': "import { app } from 'electron';\nexport const x = app;\n",
     });
     expect(result.exitCode).toBe(0);
     expect(result.diagnostics).toEqual([]);
