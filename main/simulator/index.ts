@@ -1,6 +1,7 @@
 /**
- * A Robinhood-compatible HTTP simulator: the broker of the demo mode, and (with the fault injection
- * and the scenario generator of test/simulator-tools/) the broker of tests and benchmarks.
+ * A Robinhood-compatible HTTP simulator: the broker of the demo mode (this entry: start it on the
+ * demo scenario), and, through test/simulator-tools/ (fault injection, the scenario generator, the
+ * scenario builder), the broker of tests and benchmarks.
  *
  *   const sim = await startSimulator({ scenario: demoScenario() });
  *   createRobinhood({ baseUrl: sim.url, ... });   // the production client, unchanged
@@ -10,18 +11,8 @@
 import { startSimulatorServer } from './server.js';
 import type { Simulator, SimulatorOptions } from './types.js';
 
-export type {
-  DividendSpec,
-  OptionEventSpec,
-  OptionLegSpec,
-  OptionOrderSpec,
-  OrderOutcome,
-  StockOrderSpec,
-} from './builder.js';
-export { ScenarioBuilder } from './builder.js';
 export { DEFAULT_USER, demoScenario } from './demo.js';
 export type { HookAction, HookedRequest, RequestHook } from './request-hook.js';
-export { DEFAULTS as SIMULATOR_DEFAULTS } from './server.js';
 export type * from './types.js';
 
 /** Starts the simulator on options.host:options.port (default 127.0.0.1, an ephemeral port). */

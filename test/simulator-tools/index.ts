@@ -1,13 +1,22 @@
 /**
- * The simulator as tests and benchmarks use it: everything of main/simulator/, plus fault injection
- * (`sim.inject(fault)`) and `buildScenario` (random, reproducible scenarios of any size). Not part of
- * the shipped app: only test/ imports this.
+ * The simulator as tests and benchmarks use it: the demo entry of main/simulator/, plus fault
+ * injection (`sim.inject(fault)`), `buildScenario` (random, reproducible scenarios of any size) and
+ * the low-level ScenarioBuilder. Not part of the shipped app: only test/ imports this.
  */
 
 import { startSimulator as startPlainSimulator } from '../../main/simulator/index.js';
 import type { Simulator as PlainSimulator, SimulatorOptions } from '../../main/simulator/types.js';
 import { type Fault, FaultBook, faultHook } from './faults.js';
 
+export type {
+  DividendSpec,
+  OptionEventSpec,
+  OptionLegSpec,
+  OptionOrderSpec,
+  OrderOutcome,
+  StockOrderSpec,
+} from '../../main/simulator/builder.js';
+export { ScenarioBuilder } from '../../main/simulator/builder.js';
 export * from '../../main/simulator/index.js';
 export type { Fault, FaultMatch } from './faults.js';
 export { buildScenario } from './scenario.js';
