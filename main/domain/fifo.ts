@@ -21,10 +21,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { DecimalString, IsoDate, IsoTime } from '../../shared/models.js';
-import type { AssetType, CloseReason, Direction, OptionType, PositionEffect, Side } from '../store/rows.js';
 import { Dec, dec, decString } from '../util/money.js';
 import { daysBetween, nyDate, nyMarketClose } from './market-time.js';
 import { percentOf } from './position-math.js';
+import type { AssetType, CloseReason, Direction, OptionType, PositionEffect, Side } from './vocabulary.js';
 
 /** Fees are shared with this many decimal places; the last share takes the remainder. */
 export const FEE_PLACES = 6;

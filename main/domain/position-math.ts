@@ -10,8 +10,8 @@
  * Money is rounded to 4 places and percentages to 4 places (half even).
  */
 import type { DecimalString } from '../../shared/models.js';
-import type { Direction } from '../store/rows.js';
 import { type Dec, dec, decString } from '../util/money.js';
+import type { Direction } from './vocabulary.js';
 
 export const MONEY_PLACES = 4;
 export const PERCENT_PLACES = 4;

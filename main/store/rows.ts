@@ -10,14 +10,17 @@
  * - Prices are per share. An option's per-contract value is price × multiplier.
  */
 import type { DecimalString, IsoDate, IsoTime, RunStatus, SyncTrigger } from '../../shared/models.js';
+import type { AssetType, Direction, OptionType, PositionEffect, Side } from '../domain/vocabulary.js';
 
-export type AssetType = 'stock' | 'option';
-export type Direction = 'long' | 'short';
-export type OptionType = 'call' | 'put';
-export type Side = 'buy' | 'sell';
-export type PositionEffect = 'open' | 'close';
+export type {
+  AssetType,
+  CloseReason,
+  Direction,
+  OptionType,
+  PositionEffect,
+  Side,
+} from '../domain/vocabulary.js';
 export type Broker = 'robinhood' | 'demo';
-export type CloseReason = 'closed' | 'expired' | 'assigned' | 'exercised';
 
 /** What a write did; rows whose values did not change are neither written nor counted. */
 export interface WriteCounts {
