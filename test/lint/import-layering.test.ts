@@ -119,6 +119,22 @@ describe('import layering (biome noRestrictedImports)', () => {
     ]);
   });
 
+  it('fails the domain logic or the simulator importing the store, engine, broker or logging', async () => {
+    const result = await lintPlanted({
+      'main/domain/planted.ts':
+        "import type { OrderRow } from '../store/rows.js';\nexport type X = OrderRow;\n",
+      'main/simulator/planted.ts': "import { a } from '../broker/robinhood/index.js';\nexport const x = a;\n",
+      'main/domain/other.ts': "import { a } from '../logging/index.js';\nexport const x = a;\n",
+      'main/simulator/fine.ts':
+        "import { Dec } from '../util/money.js';\nimport type { IsoDate } from '../../shared/models.js';\nexport const x: [typeof Dec, IsoDate] = [Dec, ''];\n",
+    });
+    expect(ruleHits(result)).toEqual([
+      'main/domain/other.ts',
+      'main/domain/planted.ts',
+      'main/simulator/planted.ts',
+    ]);
+  });
+
   it('fails the app importing test code (fault injection, the scenario generator)', async () => {
     const result = await lintPlanted({
       'main/simulator/planted.ts':
