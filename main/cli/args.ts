@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { postgresUrlProblem, SYNC_INTERVAL_BOUNDS, TRADE_INTERVAL_BOUNDS } from '../../shared/settings.js';
-import { isAccountKey } from '../store/account-key.js';
+import { isAccountKey } from '../domain/account-references.js';
 import { roleNameProblem } from '../store/compat/magnus-sql.js';
 import { errorMessage } from '../util/errors.js';
 

@@ -28,7 +28,7 @@ import type {
   RobinhoodSession,
   StockOrder,
 } from '../broker/robinhood/index.js';
-import { accountKeysFor } from '../logging/account-keys.js';
+import { accountKeysFor } from '../domain/account-keys.js';
 import {
   type AccountLease,
   AccountLockError,

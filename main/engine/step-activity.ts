@@ -7,7 +7,7 @@
  */
 import type { StepActivity, SyncProgress } from '../../shared/models.js';
 import type { ListingPage } from '../broker/robinhood/index.js';
-import { nyDate } from '../store/market-time.js';
+import { nyDate } from '../domain/market-time.js';
 
 /** What a broker connection offers to watch; a connection without the optional parts reports less. */
 export interface ActivitySource {

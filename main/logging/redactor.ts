@@ -9,8 +9,8 @@
  *    form bodies, and object keys such as `password` or `refresh_token`), so a secret the app
  *    never registered (a token in a broker response, a URL typed by the user) is still caught.
  */
+import { maskAccountNumber } from '../domain/account-keys.js';
 import { describeError } from '../util/errors.js';
-import { maskAccountNumber } from './account-keys.js';
 
 export const REDACTED = '[REDACTED]';
 

@@ -4,7 +4,6 @@
  * Every secret it touches is registered with the log redactor first.
  */
 import { type CreateRobinhoodOptions, createRobinhood } from '../broker/robinhood/index.js';
-import type { Simulator } from '../broker/simulator/index.js';
 import type { BrokerConnection } from '../engine/cycle.js';
 import type { Redactor } from '../logging/index.js';
 import {
@@ -15,6 +14,7 @@ import {
   type SecretStore,
   type TokenStore,
 } from '../secrets/index.js';
+import type { Simulator } from '../simulator/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { RuntimeOptions } from './runtime-parts.js';

@@ -6,7 +6,7 @@
 import type { Handlers } from '../../shared/contract.js';
 import type { ClosedTradesView, Dashboard, SyncStats, TradePeriod } from '../../shared/models.js';
 import { tallyRuns } from '../../shared/run-tally.js';
-import { nyDate } from '../store/market-time.js';
+import { nyDate } from '../domain/market-time.js';
 import { credentialsViewOf } from './credential-handlers.js';
 import type { RuntimeParts } from './runtime-parts.js';
 import { settingsViewOf } from './settings-save.js';

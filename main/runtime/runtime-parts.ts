@@ -5,10 +5,10 @@
  */
 import type { Capabilities } from '../../shared/models.js';
 import type { FetchLike } from '../broker/robinhood/index.js';
-import type { SimulatorOptions } from '../broker/simulator/index.js';
 import type { SyncEngine, Timers } from '../engine/engine.js';
 import type { Redactor, RootLogger } from '../logging/index.js';
 import type { KeychainStatus, SecretStore } from '../secrets/index.js';
+import type { SimulatorOptions } from '../simulator/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { Connection, ConnectionOptions } from './broker-connection.js';

@@ -16,9 +16,9 @@ import type {
   SyncTrigger,
 } from '../../shared/models.js';
 import type { Settings } from '../../shared/settings.js';
-import type { Simulator } from '../broker/simulator/index.js';
 import type { CycleOutcome, HistoryMode } from '../engine/cycle-types.js';
 import type { Redactor } from '../logging/index.js';
+import type { Simulator } from '../simulator/index.js';
 import type { Store } from '../store/index.js';
 import type { Logger } from '../util/logger.js';
 import type { Connection } from './broker-connection.js';

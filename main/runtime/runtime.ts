@@ -10,12 +10,12 @@
 
 import type { Handlers } from '../../shared/contract.js';
 import type { Capabilities, LoginOutcome, SyncStatus, SyncTrigger } from '../../shared/models.js';
-import type { Simulator } from '../broker/simulator/index.js';
 import { SyncCycleRunner } from '../engine/cycle.js';
 import type { CycleOutcome, HistoryMode } from '../engine/cycle-types.js';
 import { SyncEngine } from '../engine/engine.js';
 import { createLogger, Redactor, type RootLogger } from '../logging/index.js';
 import { DEFAULT_KEYCHAIN_SERVICE } from '../secrets/index.js';
+import type { Simulator } from '../simulator/index.js';
 import type { Store } from '../store/index.js';
 import { type Clock, systemClock } from '../util/clock.js';
 import { errorMeta } from '../util/errors.js';
@@ -180,7 +180,7 @@ class AppRuntimeImpl implements AppRuntime, RuntimeParts {
     // the one thing to say, before anything else started.
     await this.stores.openFor(this.options.settings.get());
     if (this.demo && !this.sim) {
-      const { startSimulator, demoScenario } = await import('../broker/simulator/index.js');
+      const { startSimulator, demoScenario } = await import('../simulator/index.js');
       const demo = typeof this.options.demo === 'object' ? this.options.demo : {};
       this.sim = await startSimulator({ latencyMs: 0, ...demo, scenario: demo.scenario ?? demoScenario() });
       this.logger.info('demo mode: syncing the built-in simulator', { url: this.sim.url });

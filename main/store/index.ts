@@ -3,15 +3,7 @@
  * See docs/schema.md for the tables.
  */
 
-export { isAccountKey, maskAccountReferences } from './account-key.js';
-export type { AccountLease, AccountLockResult } from './account-lock.js';
-export { AccountLockError, ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
-export type { StoreConfig, StoreOptions } from './config.js';
-export { describeLocation, redactMessage, redactUrl, StoreInputError, StoreOpenError } from './config.js';
-export type { EmbeddedConnectionInfo, EmbeddedPasswordVault } from './embedded/index.js';
-export { embeddedConnectionInfo, filePasswordVault } from './embedded/index.js';
-export type { ExportDataset, ExportFormat, ExportOptions } from './export.js';
-export { EXPORT_DATASETS, EXPORT_FORMATS } from './export.js';
+export { isAccountKey, maskAccountReferences } from '../domain/account-references.js';
 export type {
   ClosedTrade,
   FifoExecution,
@@ -21,8 +13,8 @@ export type {
   OpenLot,
   OptionEventType,
   UnmatchedClose,
-} from './fifo.js';
-export { allocateFees, FEE_PLACES, matchLots } from './fifo.js';
+} from '../domain/fifo.js';
+export { allocateFees, FEE_PLACES, matchLots } from '../domain/fifo.js';
 export {
   addDays,
   daysBetween,
@@ -31,10 +23,18 @@ export {
   nyDate,
   nyMarketClose,
   tradingDayOf,
-} from './market-time.js';
+} from '../domain/market-time.js';
+export { derivePositionValues, perSharePremium } from '../domain/position-math.js';
+export type { AccountLease, AccountLockResult } from './account-lock.js';
+export { AccountLockError, ADVISORY_LOCK_NAMESPACE, advisoryLockKey } from './account-lock.js';
+export type { StoreConfig, StoreOptions } from './config.js';
+export { describeLocation, redactMessage, redactUrl, StoreInputError, StoreOpenError } from './config.js';
+export type { EmbeddedConnectionInfo, EmbeddedPasswordVault } from './embedded/index.js';
+export { embeddedConnectionInfo, filePasswordVault } from './embedded/index.js';
+export type { ExportDataset, ExportFormat, ExportOptions } from './export.js';
+export { EXPORT_DATASETS, EXPORT_FORMATS } from './export.js';
 export type { ChangeNotification } from './notify.js';
 export { NOTIFY_CHANNEL } from './notify.js';
-export { derivePositionValues, perSharePremium } from './position-math.js';
 export { MAX_CHART_POINTS } from './reads/chart.js';
 export type { TradeRecord } from './repos/trades.js';
 export type * from './rows.js';

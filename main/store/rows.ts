@@ -17,14 +17,17 @@ import type {
   RunStatus,
   SyncTrigger,
 } from '../../shared/models.js';
+import type { AssetType, Direction, OptionType, PositionEffect, Side } from '../domain/vocabulary.js';
 
-export type AssetType = 'stock' | 'option';
-export type Direction = 'long' | 'short';
-export type OptionType = 'call' | 'put';
-export type Side = 'buy' | 'sell';
-export type PositionEffect = 'open' | 'close';
+export type {
+  AssetType,
+  CloseReason,
+  Direction,
+  OptionType,
+  PositionEffect,
+  Side,
+} from '../domain/vocabulary.js';
 export type Broker = 'robinhood' | 'demo';
-export type CloseReason = 'closed' | 'expired' | 'assigned' | 'exercised';
 
 /** What a write did; rows whose values did not change are neither written nor counted. */
 export interface WriteCounts {
@@ -263,7 +266,7 @@ export interface ExecutionInput {
   quantity: DecimalString;
   /** Per share. */
   price: DecimalString;
-  /** This fill's share of the order's fees, in dollars (see allocateFees in fifo.ts). */
+  /** This fill's share of the order's fees, in dollars (see allocateFees in main/domain/fifo.ts). */
   fees: DecimalString;
   /** "1" for stocks, the contract multiplier for options. */
   multiplier: DecimalString;

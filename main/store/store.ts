@@ -9,6 +9,8 @@ import { resolve } from 'node:path';
 import type { Knex } from 'knex';
 import type { ChartRange, ChartSeries, ClosedTradesView, Dashboard, SyncStats } from '../../shared/models.js';
 import { postgresUrlProblem } from '../../shared/settings.js';
+import { type FifoExecution, type FifoOptionEvent, type FifoResult, matchLots } from '../domain/fifo.js';
+import { nyDate } from '../domain/market-time.js';
 import { errorMessage } from '../util/errors.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import {
@@ -29,8 +31,6 @@ import { openPostgresDatabase, pgConnectionConfig } from './database.js';
 import { filePasswordVault } from './embedded/password.js';
 import { type EmbeddedServer, EmbeddedServerError, startEmbeddedServer } from './embedded/server.js';
 import { type ExportDataset, type ExportFormat, type ExportOptions, exportData } from './export.js';
-import { type FifoExecution, type FifoOptionEvent, type FifoResult, matchLots } from './fifo.js';
-import { nyDate } from './market-time.js';
 import { migrateToLatest } from './migrate.js';
 import { type ChangeNotification, sendNotification } from './notify.js';
 import { readChart } from './reads/chart.js';

@@ -5,10 +5,10 @@
 
 import { z } from 'zod';
 import { RUN_STATUSES } from '../../shared/models.js';
+import { isAccountKey } from '../domain/account-references.js';
+import { isIsoDate } from '../domain/market-time.js';
 import { dec, isDecimalString } from '../util/money.js';
-import { isAccountKey } from './account-key.js';
 import { StoreInputError } from './config.js';
-import { isIsoDate } from './market-time.js';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
 

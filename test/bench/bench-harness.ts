@@ -5,12 +5,12 @@
  * waits are accounted for exactly without the benchmark sitting through them.
  */
 
-import type { Scenario, ScenarioOptions } from '../../main/broker/simulator/index.js';
 import type { CycleOutcome, HistoryMode } from '../../main/engine/cycle-types.js';
 import type { RootLogger } from '../../main/logging/index.js';
 import type { SyncTrigger } from '../../shared/models.js';
 import { DEFAULT_SYNC_INTERVAL_SECONDS } from '../../shared/settings.js';
 import { type Backend, createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
+import type { Scenario, ScenarioOptions } from '../simulator-tools/index.js';
 import { BenchClock } from './bench-clock.js';
 
 export const PRODUCT_REQUESTS_PER_MINUTE = 60;

@@ -9,8 +9,8 @@
  * the full computation and comparison, and writes nothing).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { buildScenario, type Scenario } from '../../main/broker/simulator/index.js';
 import type { Backend } from '../helpers/sync-harness.js';
+import { buildScenario, type Scenario } from '../simulator-tools/index.js';
 import { createBenchHarness, describeRequests, SYNC_INTERVAL_MS } from './bench-harness.js';
 import { median } from './stats.js';
 

@@ -17,9 +17,9 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { buildScenario, type ScenarioOptions, startSimulator } from '../../main/broker/simulator/index.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import type { Backend } from '../helpers/sync-harness.js';
+import { buildScenario, type ScenarioOptions, startSimulator } from '../simulator-tools/index.js';
 import type { MemoryChildMessage, MemoryChildParams } from './memory-child.js';
 import { linearFit, median } from './stats.js';
 

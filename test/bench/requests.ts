@@ -7,8 +7,9 @@
  * its own in history.ts). Then the history is imported once, and one more cycle runs both streams
  * with nothing new at the broker: the full cycle's count, beside the account-state count.
  */
-import type { ScenarioOptions } from '../../main/broker/simulator/index.js';
+
 import type { Backend } from '../helpers/sync-harness.js';
+import type { ScenarioOptions } from '../simulator-tools/index.js';
 import { createBenchHarness, SYNC_INTERVAL_MS } from './bench-harness.js';
 import { PerPositionClient } from './per-position-client.js';
 import { median } from './stats.js';

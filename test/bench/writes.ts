@@ -8,8 +8,8 @@
  * (CycleOutcome.rowsWritten: inserted + updated + deleted, without the run record).
  */
 import type { Knex } from 'knex';
-import type { ScenarioOptions } from '../../main/broker/simulator/index.js';
 import type { Backend } from '../helpers/sync-harness.js';
+import type { ScenarioOptions } from '../simulator-tools/index.js';
 import { type BenchHarness, createBenchHarness, SYNC_INTERVAL_MS } from './bench-harness.js';
 import { median } from './stats.js';
 

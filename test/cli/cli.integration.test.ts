@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/magnus-sync.js');

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { readPostmasterPid } from '../../main/store/embedded/postmaster-pid.js';
 import { processAlive } from '../../main/store/embedded/process.js';
 import { MAGNUS_QUERIES } from '../fixtures/magnus/queries.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/magnus-sync.js');

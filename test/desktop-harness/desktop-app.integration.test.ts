@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { expect as pwExpect } from '@playwright/test';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { clearCredentials, KeychainSecretStore } from '../../main/secrets/index.js';
 import { chromiumAvailable, keyringSessionAvailable, skipUnless } from '../helpers/env.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 import { builtAppProblem, DesktopAppProcess, processAlive } from './desktop-app.js';
 
 const built = builtAppProblem();

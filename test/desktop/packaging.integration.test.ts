@@ -166,6 +166,17 @@ describe.skipIf(skipReason !== null)('electron-builder --linux dir (stand-in ele
     expect(shipped).toEqual([]);
   });
 
+  it("ships the demo's simulator without the test tools (fault injection, the scenario generator)", () => {
+    const simulator = files.filter((f) => f.startsWith('/dist/main/simulator/') && f.endsWith('.js'));
+    expect(simulator).toContain('/dist/main/simulator/index.js');
+    expect(simulator).toContain('/dist/main/simulator/demo.js');
+    expect(files.filter((f) => /simulator-tools|\/(faults|scenario)\.js$/.test(f))).toEqual([]);
+    const mentions = simulator.filter((f) =>
+      /FaultBook|buildScenario|faultHook/.test(asar.extractFile(asarPath, f.slice(1)).toString('utf8')),
+    );
+    expect(mentions).toEqual([]);
+  });
+
   it('the keychain binding, the PostgreSQL programs and the icons are unpacked next to app.asar', () => {
     const native = 'node_modules/@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node';
     for (const path of [

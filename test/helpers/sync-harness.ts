@@ -6,6 +6,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redactor } from '../../main/logging/index.js';
+import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/runtime/runtime.js';
+import { memorySettingsStore } from '../../main/runtime/settings-file.js';
+import { MemorySecretStore } from '../../main/secrets/index.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import {
   buildScenario,
   type Scenario,
@@ -13,12 +18,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/broker/simulator/index.js';
-import { Redactor } from '../../main/logging/index.js';
-import { type AppRuntime, createRuntime, type RuntimeOptions } from '../../main/runtime/runtime.js';
-import { memorySettingsStore } from '../../main/runtime/settings-file.js';
-import { MemorySecretStore } from '../../main/secrets/index.js';
-import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
+} from '../simulator-tools/index.js';
 import { collectingRootLogger } from './loggers.js';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 

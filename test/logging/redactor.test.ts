@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountKeysFor, maskAccountNumber } from '../../main/logging/account-keys.js';
+import { accountKeysFor, maskAccountNumber } from '../../main/domain/account-keys.js';
 import { isSecretKey, REDACTED, Redactor } from '../../main/logging/redactor.js';
 
 const PASSWORD = 'hunter2-Corr3ct!horse';

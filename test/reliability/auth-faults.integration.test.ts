@@ -5,8 +5,8 @@
  * the store untouched, and recovers to exactly what a clean sync produces.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Scenario } from '../../main/broker/simulator/index.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
+import { buildScenario, type Scenario } from '../simulator-tools/index.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './helpers/clean-sync.js';
 import { changeBrokerState, MATRIX_SCENARIO, runFaultCase } from './helpers/fault-case.js';
 import { countRows, duplicateKeys, historyCursor, storeContents } from './helpers/store-contents.js';

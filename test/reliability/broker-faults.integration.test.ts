@@ -4,8 +4,8 @@
  * The procedure per row is in helpers/fault-case.ts; docs/reliability.md lists the results.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Scenario } from '../../main/broker/simulator/index.js';
 import type { SyncHarness } from '../helpers/sync-harness.js';
+import { buildScenario, type Scenario } from '../simulator-tools/index.js';
 import { type FaultCase, MATRIX_SCENARIO, runFaultCase } from './helpers/fault-case.js';
 
 let scenario: Scenario;

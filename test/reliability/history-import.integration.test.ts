@@ -5,11 +5,11 @@
  */
 import type { Knex } from 'knex';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { SimRequest } from '../../main/broker/simulator/index.js';
 import type { AppRuntime } from '../../main/runtime/runtime.js';
 import { openPostgresDatabase } from '../../main/store/database.js';
 import { silentLogger } from '../../main/util/logger.js';
 import { createSyncHarness, type SyncHarness } from '../helpers/sync-harness.js';
+import type { SimRequest } from '../simulator-tools/index.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './helpers/clean-sync.js';
 import { pick, STREAM_TABLES, storeContents } from './helpers/store-contents.js';
 

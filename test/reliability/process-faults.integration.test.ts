@@ -7,17 +7,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildScenario,
-  type Scenario,
-  type Simulator,
-  startSimulator,
-} from '../../main/broker/simulator/index.js';
 import type { CycleOutcome } from '../../main/engine/cycle-types.js';
 import { openStore } from '../../main/store/index.js';
 import { systemClock } from '../../main/util/clock.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/postgres.js';
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import { buildScenario, type Scenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 import { cleanSyncContents, credentialsEnv, FAST_TUNING, UNTHROTTLED } from './helpers/clean-sync.js';
 import { baseEnv, ensureBuilt, runCli, startCli, until } from './helpers/cli.js';
 import { heldAccountLocks, holdTableLock, waitForLockWaiter } from './helpers/pg-admin.js';

@@ -4,8 +4,9 @@
  * one cycle each. At the end the store equals a clean sync of the final broker state and the
  * engine's error count equals the fatal faults injected.
  */
-import type { Fault } from '../../main/broker/simulator/index.js';
+
 import { createSyncHarness } from '../helpers/sync-harness.js';
+import type { Fault } from '../simulator-tools/index.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './helpers/clean-sync.js';
 import { duplicateKeys, type StoreContents, storeContents } from './helpers/store-contents.js';
 

@@ -8,10 +8,10 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildScenario, type Simulator, startSimulator } from '../../main/broker/simulator/index.js';
 import { clearCredentials, KeychainSecretStore, keychainTokenStore } from '../../main/secrets/index.js';
 import { keyringSessionAvailable, skipUnless } from '../helpers/env.js';
 import { baseEnv, ensureBuilt, runCli } from '../reliability/helpers/cli.js';
+import { buildScenario, type Simulator, startSimulator } from '../simulator-tools/index.js';
 
 const skip = skipUnless(keyringSessionAvailable(), 'a private Secret Service (MAGNUS_TEST_KEYRING=1)');
 const PASSWORD = 'Pw-9f3c2b71-never-log-me';

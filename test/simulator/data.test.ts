@@ -389,7 +389,7 @@ describe('the per-position pattern of popular open-source clients', () => {
 
 describe('the demo scenario', () => {
   it('is served whole: two accounts, positions with quotes, option legs with market data', async () => {
-    const { demoScenario } = await import('../../main/broker/simulator/index.js');
+    const { demoScenario } = await import('../simulator-tools/index.js');
     const { sim, rh } = await connect({
       sim: { scenario: demoScenario(new Date('2026-03-02T15:00:00Z')) },
       client: { credentials: async () => ({ username: 'demo@example.com', password: 'demo-password' }) },

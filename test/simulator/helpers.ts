@@ -9,6 +9,7 @@ import {
   type StoredTokens,
   type TokenStore,
 } from '../../main/broker/robinhood/index.js';
+import type { Clock } from '../../main/util/clock.js';
 import {
   buildScenario,
   type Scenario,
@@ -16,8 +17,7 @@ import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from '../../main/broker/simulator/index.js';
-import type { Clock } from '../../main/util/clock.js';
+} from '../simulator-tools/index.js';
 
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 export const DEVICE_TOKEN = '3f2a9c1e-7b4d-4e21-9a0c-5d6e7f8a9b0c';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allocateFees, type FifoExecution, type FifoOptionEvent, matchLots } from '../../main/store/fifo.js';
+import { allocateFees, type FifoExecution, type FifoOptionEvent, matchLots } from '../../main/domain/fifo.js';
 import { dec } from '../../main/util/money.js';
 
 const ACCOUNT = '****0001';

@@ -13,26 +13,13 @@ import { join, resolve } from 'node:path';
 import knexFactory from 'knex';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../main/broker/simulator/catalog.js';
-import {
-  DEFAULT_USER,
-  type Scenario,
-  ScenarioBuilder,
-  type Simulator,
-  startSimulator,
-} from '../../main/broker/simulator/index.js';
-import { Rng } from '../../main/broker/simulator/random.js';
-import {
-  dateToMs,
-  fridayAfter,
-  fridayBefore,
-  isoDate,
-  MS_PER_DAY,
-} from '../../main/broker/simulator/time.js';
+import { tradingDayOf } from '../../main/domain/market-time.js';
+import { CATALOG } from '../../main/simulator/catalog.js';
+import { Rng } from '../../main/simulator/random.js';
+import { dateToMs, fridayAfter, fridayBefore, isoDate, MS_PER_DAY } from '../../main/simulator/time.js';
 import { installMagnusCompat } from '../../main/store/compat/magnus-compat.js';
 import { pgTypes } from '../../main/store/database.js';
 import { openStore } from '../../main/store/index.js';
-import { tradingDayOf } from '../../main/store/market-time.js';
 import { MAGNUS_QUERIES, type MagnusQuery } from '../fixtures/magnus/queries.js';
 import {
   createTestDatabase,
@@ -41,6 +28,13 @@ import {
   type TestDatabase,
   type TestRole,
 } from '../helpers/postgres.js';
+import {
+  DEFAULT_USER,
+  type Scenario,
+  ScenarioBuilder,
+  type Simulator,
+  startSimulator,
+} from '../simulator-tools/index.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/magnus-sync.js');

@@ -3,7 +3,7 @@
  * Everything else that keeps secrets out of text (passwords, tokens, server-supplied messages) is
  * the app's one Redactor (main/logging/redactor.ts), which the client is given.
  */
-import { maskAccountNumber } from '../../logging/account-keys.js';
+import { maskAccountNumber } from '../../domain/account-keys.js';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Path segments that are followed by an account number in Robinhood URLs. */

@@ -6,9 +6,9 @@
  * it returns { ok: false, problem, message } with one line saying what to do.
  */
 import type { Knex } from 'knex';
+import { isAccountKey } from '../../domain/account-references.js';
 import { describeError } from '../../util/errors.js';
 import { type Logger, silentLogger } from '../../util/logger.js';
-import { isAccountKey } from '../account-key.js';
 import { redactMessage } from '../config.js';
 import { openPostgresDatabase } from '../database.js';
 import {

@@ -11,8 +11,8 @@
  * counts with its previous one; buckets before every account has one are left out).
  */
 import { ALL_ACCOUNTS, type ChartPoint, type ChartRange, type ChartSeries } from '../../../shared/models.js';
+import { addDays, daysBetween, MARKET_TIME_ZONE, nyDate, tradingDayOf } from '../../domain/market-time.js';
 import { type Dec, dec, decString } from '../../util/money.js';
-import { addDays, daysBetween, MARKET_TIME_ZONE, nyDate, tradingDayOf } from '../market-time.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { isoAt } from '../repos/common.js';
 

@@ -12,8 +12,8 @@ import {
   type TradeCloseReason,
   type TradePeriod,
 } from '../../../shared/models.js';
+import { MARKET_TIME_ZONE, nyDate, nyWallTimeToUtc } from '../../domain/market-time.js';
 import { dec, decString } from '../../util/money.js';
-import { MARKET_TIME_ZONE, nyDate, nyWallTimeToUtc } from '../market-time.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { as, asOrNull, isoAt, textOrNull } from '../repos/common.js';
 

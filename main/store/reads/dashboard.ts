@@ -11,9 +11,9 @@ import {
   type PortfolioSnapshotView,
   type StockPositionView,
 } from '../../../shared/models.js';
+import { daysBetween, nyDate } from '../../domain/market-time.js';
+import { percentOf } from '../../domain/position-math.js';
 import { type Dec, dec, decOrNull, decString } from '../../util/money.js';
-import { daysBetween, nyDate } from '../market-time.js';
-import { percentOf } from '../position-math.js';
 import { snapshotRecord } from '../repos/balances.js';
 import type { DbRow, Queryable } from '../repos/common.js';
 import { as, isoAtOrNull, textOrNull } from '../repos/common.js';

@@ -1,10 +1,10 @@
 /** portfolio_snapshots (one row per account per successful cycle) and daily_portfolio_balances. */
 import type { Knex } from 'knex';
 import type { DecimalString, IsoDate } from '../../../shared/models.js';
+import { isWeekend, nyDate, tradingDayOf } from '../../domain/market-time.js';
+import { percentOf } from '../../domain/position-math.js';
 import { dec, decOrNull, decString } from '../../util/money.js';
 import { type DeltaSpec, insertMissing, upsertDelta } from '../delta.js';
-import { isWeekend, nyDate, tradingDayOf } from '../market-time.js';
-import { percentOf } from '../position-math.js';
 import type {
   DailyBalanceRecord,
   HistoricalBalanceInput,

@@ -1,8 +1,8 @@
 /** Dividends and option events (expirations, assignments, exercises). */
 import type { Knex } from 'knex';
-import { maskAccountReferences } from '../account-key.js';
+import { maskAccountReferences } from '../../domain/account-references.js';
+import type { FifoOptionEvent, OptionEventType } from '../../domain/fifo.js';
 import { type DeltaSpec, jsonb, lastPerKey, upsertDelta } from '../delta.js';
-import type { FifoOptionEvent, OptionEventType } from '../fifo.js';
 import type {
   DividendInput,
   DividendRecord,

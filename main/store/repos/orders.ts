@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
-import { maskAccountReferences } from '../account-key.js';
+import { maskAccountReferences } from '../../domain/account-references.js';
+import type { FifoExecution } from '../../domain/fifo.js';
 import { StoreInputError } from '../config.js';
 import { addCounts, type DeltaSpec, jsonb, lastPerKey, upsertDelta } from '../delta.js';
-import type { FifoExecution } from '../fifo.js';
 import type {
   AssetType,
   ExecutionInput,

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
+import { derivePositionValues } from '../../domain/position-math.js';
 import { StoreInputError } from '../config.js';
 import { addCounts, type DeltaSpec, deleteMissing, findDuplicateKey, upsertDelta } from '../delta.js';
-import { derivePositionValues } from '../position-math.js';
 import type {
   AssetType,
   Direction,
@@ -135,7 +135,7 @@ export const positionsRepo = {
   /**
    * Makes the account's rows exactly `positions` (the open positions the broker reported):
    * new ones inserted, changed ones updated, closed ones deleted, unchanged ones untouched.
-   * market_value, cost_basis and unrealized P&L are derived here (see position-math.ts).
+   * market_value, cost_basis and unrealized P&L are derived here (see main/domain/position-math.ts).
    */
   async replaceForAccount(
     trx: Knex.Transaction,

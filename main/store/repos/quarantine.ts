@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { maskAccountReferences } from '../account-key.js';
+import { maskAccountReferences } from '../../domain/account-references.js';
 import { jsonb, lastPerKey } from '../delta.js';
 import type { QuarantineInput, QuarantineRecord, WriteCounts } from '../rows.js';
 import { accountKey, parseOne, parseRows } from '../validate.js';

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
+import type { ClosedTrade } from '../../domain/fifo.js';
 import { StoreInputError } from '../config.js';
 import { addCounts, type DeltaSpec, deleteMissing, findDuplicateKey, upsertDelta } from '../delta.js';
-import type { ClosedTrade } from '../fifo.js';
 import type { AssetType, CloseReason, Direction, OptionType, WriteCounts } from '../rows.js';
 import { accountKey, closedTradeSchema, parseOne, parseRows } from '../validate.js';
 import type { DbRow, Queryable } from './common.js';

@@ -5,7 +5,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Simulator } from '../../../main/broker/simulator/index.js';
 import { Redactor } from '../../../main/logging/index.js';
 import { createRuntime } from '../../../main/runtime/runtime.js';
 import { memorySettingsStore } from '../../../main/runtime/settings-file.js';
@@ -14,6 +13,7 @@ import { DEFAULT_SETTINGS } from '../../../shared/settings.js';
 import { silentRootLogger } from '../../helpers/loggers.js';
 import { createTestDatabase } from '../../helpers/postgres.js';
 import type { Backend } from '../../helpers/sync-harness.js';
+import type { Simulator } from '../../simulator-tools/index.js';
 import { type StoreContents, storeContents } from './store-contents.js';
 
 export const FAST_TUNING = {

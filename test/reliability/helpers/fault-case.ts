@@ -12,11 +12,11 @@
  *      with nothing left in quarantine.
  */
 import { expect } from 'vitest';
-import type { Fault, Scenario, ScenarioOptions, Simulator } from '../../../main/broker/simulator/index.js';
 import type { CycleErrorKind, CycleOutcome } from '../../../main/engine/cycle-types.js';
 import type { RuntimeOptions } from '../../../main/runtime/runtime.js';
 import type { RunStatus } from '../../../shared/models.js';
 import { type Backend, createSyncHarness, type SyncHarness } from '../../helpers/sync-harness.js';
+import type { Fault, Scenario, ScenarioOptions, Simulator } from '../../simulator-tools/index.js';
 import { cleanSyncContents, FAST_TUNING, UNTHROTTLED } from './clean-sync.js';
 import {
   countRows,

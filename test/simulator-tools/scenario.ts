@@ -9,10 +9,11 @@
  * - `stockOrders` stock orders, plus one buy order per reinvested dividend;
  * - `optionOrders`, `dividends`, `optionEvents` exactly as asked.
  */
-import { Dec } from '../../util/money.js';
-import { type OrderOutcome, ScenarioBuilder } from './builder.js';
-import { CATALOG, type CatalogEntry } from './catalog.js';
-import { Rng } from './random.js';
+
+import { type OrderOutcome, ScenarioBuilder } from '../../main/simulator/builder.js';
+import { CATALOG, type CatalogEntry } from '../../main/simulator/catalog.js';
+import { DEFAULT_USER } from '../../main/simulator/demo.js';
+import { Rng } from '../../main/simulator/random.js';
 import {
   addBusinessDays,
   dateToMs,
@@ -21,7 +22,7 @@ import {
   isoDate,
   isWeekend,
   MS_PER_DAY,
-} from './time.js';
+} from '../../main/simulator/time.js';
 import type {
   Scenario,
   ScenarioAccountOptions,
@@ -29,14 +30,8 @@ import type {
   SimAccount,
   SimInstrument,
   SimOptionInstrument,
-  SimUser,
-} from './types.js';
-
-export const DEFAULT_USER: Readonly<SimUser> = Object.freeze({
-  username: 'demo@example.com',
-  password: 'demo-password',
-  flow: 'direct',
-});
+} from '../../main/simulator/types.js';
+import { Dec } from '../../main/util/money.js';
 
 const AUTH_FLOWS = new Set([
   'direct',

@@ -24,7 +24,7 @@ import type { DecimalString, IsoDate, IsoTime } from '../../shared/models.js';
 import { Dec, dec, decString } from '../util/money.js';
 import { daysBetween, nyDate, nyMarketClose } from './market-time.js';
 import { percentOf } from './position-math.js';
-import type { AssetType, CloseReason, Direction, OptionType, PositionEffect, Side } from './rows.js';
+import type { AssetType, CloseReason, Direction, OptionType, PositionEffect, Side } from './vocabulary.js';
 
 /** Fees are shared with this many decimal places; the last share takes the remainder. */
 export const FEE_PLACES = 6;

@@ -6,7 +6,7 @@
  * every request. Today, on a weekday, runs from that close to the equity now. Spans and intervals
  * are checked as robin_stocks checks them.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { marketValue, type PayloadContext } from './payloads.js';
 import { Rng } from './random.js';
 import { detail, notFound, ok, type Route, type RouteContext, route } from './routing.js';

@@ -3,7 +3,7 @@
  * (docs/broker-api.md#instruments, docs/broker-api.md#quotes, docs/broker-api.md#option-instruments, docs/broker-api.md#option-market-data): the batch forms (`ids`, `symbols`, `instruments` URLs) and the
  * one-at-a-time forms the per-position pattern of popular open-source clients uses.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { idFromUrl } from './ids.js';
 import { batchParam, batchReply, batchTooBig, listReply } from './paging.js';
 import {

@@ -11,7 +11,7 @@
  * - average prices are the cost of the lots FIFO leaves open;
  * - a history that would sell more than is held makes build() throw.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { CATALOG, type CatalogEntry, syntheticCompany } from './catalog.js';
 import { priceOption, roundPremium } from './pricing.js';
 import type { Rng } from './random.js';

@@ -3,9 +3,9 @@
  * Full account numbers never reach the database, including inside raw broker payloads.
  * The key itself and how a number is masked live in main/logging/account-keys.ts.
  */
-import { maskAccountNumber } from '../logging/account-keys.js';
+import { maskAccountNumber } from './account-keys.js';
 
-export { isAccountKey } from '../logging/account-keys.js';
+export { isAccountKey } from './account-keys.js';
 
 const ACCOUNT_FIELD = /^(rhs_|apex_)?account_numbers?$/i;
 // Broker URLs carry the full number in the path: /accounts/<n>/, /positions/<n>/<id>/, /portfolios/<n>/.

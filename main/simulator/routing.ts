@@ -74,3 +74,18 @@ export function text(value: unknown): string | null {
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return null;
 }
+
+/**
+ * The DRF 429: `Retry-After: N` when `header`, and "Expected available in N seconds." in the detail
+ * when `message` (clients fall back to that text when the header is missing).
+ */
+export function throttled(seconds: number, header: boolean, message: boolean): Reply {
+  const text = message
+    ? `Request was throttled. Expected available in ${seconds} seconds.`
+    : 'Request was throttled.';
+  return {
+    status: 429,
+    body: { detail: text },
+    ...(header ? { headers: { 'Retry-After': String(seconds) } } : {}),
+  };
+}

@@ -3,7 +3,7 @@
  * are reproducible from a seed. Floats from here only choose things (which side, how many); money
  * is made from integers by the callers (see decimalBetween).
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 
 function splitmix32(seed: number): () => number {
   let state = seed >>> 0;

@@ -1,22 +1,30 @@
 /**
  * The simulator's HTTP server (node:http): per request it records the request, waits `latencyMs`,
- * enforces the URL length and the rate limit (429 + Retry-After + the DRF message), applies an
- * injected fault, checks the bearer token of private routes, and answers from the routes.
+ * enforces the URL length and the rate limit (429 + Retry-After + the DRF message), lets the request
+ * hook act (request-hook.ts; the test tools' faults), checks the bearer token of private routes, and
+ * answers from the routes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AuthServer } from './auth.js';
-import { BODY_FAULTS, FaultBook, rewriteBody } from './faults.js';
 import { Lookups } from './lookups.js';
 import { addStockOrder, fillOrder } from './mutations.js';
 import { movePrices } from './prices.js';
+import type { HookAction } from './request-hook.js';
 import { accountRoutes } from './routes-account.js';
 import { authRoutes } from './routes-auth.js';
 import { historyRoutes } from './routes-history.js';
 import { marketRoutes } from './routes-market.js';
 import { portfolioHistoryRoutes } from './routes-portfolio-history.js';
-import { detail, type Reply, type Route, type RouteContext, type SimHttpRequest } from './routing.js';
-import type { Fault, ScenarioState, SimRequest, Simulator, SimulatorOptions } from './types.js';
+import {
+  detail,
+  type Reply,
+  type Route,
+  type RouteContext,
+  type SimHttpRequest,
+  throttled,
+} from './routing.js';
+import type { ScenarioState, SimRequest, Simulator, SimulatorOptions } from './types.js';
 
 export const DEFAULTS = Object.freeze({
   host: '127.0.0.1',
@@ -70,7 +78,6 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
   const now = (): Date => options.clock?.now() ?? new Date();
   const state: ScenarioState = structuredClone(options.scenario);
   const lookups = new Lookups(state);
-  const faults = new FaultBook();
   const requests: SimRequest[] = [];
   const bucket = options.rateLimit
     ? new TokenBucket(options.rateLimit.perMinute, () => now().getTime())
@@ -121,9 +128,9 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
       record.status = status;
       record.durationMs = performance.now() - started;
     };
-    const reply = (r: Reply, fault: Fault | null = null) => {
+    const reply = (r: Reply, writeBody?: (body: unknown) => string) => {
       finish(r.status);
-      send(res, r, fault);
+      send(res, r, writeBody);
     };
 
     const rawBody = await readBody(req);
@@ -137,41 +144,34 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
       if (wait > 0) return reply(throttled(wait, true, true));
     }
 
-    const fault = faults.take(method, url.pathname);
-    if (fault) {
-      switch (fault.kind) {
-        case 'reset':
-          finish(0);
-          req.socket.destroy();
-          return;
-        case 'timeout':
-          held.add(res);
-          res.on('close', () => {
-            held.delete(res);
-            finish(0);
-          });
-          return;
-        case 'delay':
-          await sleep(fault.ms);
-          break;
-        case 'status':
-          return reply({
-            status: fault.status,
-            body: fault.body === undefined ? { detail: `Simulated HTTP ${fault.status}.` } : fault.body,
-            ...(fault.headers ? { headers: fault.headers } : {}),
-          });
-        case 'throttle':
-          return reply(
-            throttled(fault.retryAfterSeconds ?? 1, fault.retryAfterSeconds !== null, fault.message ?? true),
-          );
-        case 'expire-token': {
+    const action: HookAction | null =
+      options.hook?.({
+        method,
+        path: url.pathname,
+        expireAccessToken: () => {
           const match = /^Bearer\s+(\S+)/i.exec(req.headers.authorization ?? '');
           if (match) auth.expireAccessToken(match[1] as string);
-          break;
-        }
-        default:
-          break;
-      }
+        },
+      }) ?? null;
+    switch (action?.kind) {
+      case 'drop':
+        finish(0);
+        req.socket.destroy();
+        return;
+      case 'hold':
+        held.add(res);
+        res.on('close', () => {
+          held.delete(res);
+          finish(0);
+        });
+        return;
+      case 'answer':
+        return reply(action.reply);
+      case 'pass':
+        if (action.delayMs) await sleep(action.delayMs);
+        break;
+      default:
+        break;
     }
 
     let body: Record<string, unknown>;
@@ -190,12 +190,7 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
       user: null,
     };
     const answer = dispatch(request, record);
-    return reply(
-      answer,
-      fault && (BODY_FAULTS.has(fault.kind) || fault.kind === 'malformed' || fault.kind === 'truncated')
-        ? fault
-        : null,
-    );
+    return reply(answer, action?.kind === 'pass' ? action.writeBody : undefined);
   }
 
   function dispatch(request: SimHttpRequest, record: SimRequest): Reply {
@@ -253,12 +248,6 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
     clearRequests() {
       requests.length = 0;
     },
-    inject(fault) {
-      faults.inject(fault);
-    },
-    clearFaults() {
-      faults.clear();
-    },
     movePrices(moveOptions = {}) {
       moves += 1;
       return movePrices(state, lookups, now(), moveOptions, moves);
@@ -275,29 +264,12 @@ export async function startSimulatorServer(options: SimulatorOptions): Promise<S
 
 // ---- helpers -----------------------------------------------------------------------------------
 
-/**
- * The DRF 429: `Retry-After: N` when `header`, and "Expected available in N seconds." in the detail
- * when `message` (clients fall back to that text when the header is missing).
- */
-function throttled(seconds: number, header: boolean, message: boolean): Reply {
-  const text = message
-    ? `Request was throttled. Expected available in ${seconds} seconds.`
-    : 'Request was throttled.';
-  return {
-    status: 429,
-    body: { detail: text },
-    ...(header ? { headers: { 'Retry-After': String(seconds) } } : {}),
-  };
-}
-
-function send(res: ServerResponse, reply: Reply, fault: Fault | null = null): void {
-  let text = '';
-  if (reply.body !== undefined) {
-    const body = fault && BODY_FAULTS.has(fault.kind) ? rewriteBody(fault, reply.body) : reply.body;
-    text = JSON.stringify(body);
-    if (fault?.kind === 'truncated') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-    if (fault?.kind === 'malformed') text = `{"results": [{"id": 'not json', ${text.slice(0, 40)}`;
-  }
+function send(
+  res: ServerResponse,
+  reply: Reply,
+  writeBody: (body: unknown) => string = (body) => JSON.stringify(body),
+): void {
+  const text = reply.body === undefined ? '' : writeBody(reply.body);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'Content-Length': String(Buffer.byteLength(text)),

@@ -5,6 +5,8 @@
  * base URL, so one scenario can be served from any host and port.
  */
 
+import type { RequestHook } from './request-hook.js';
+
 /** "2024-02-23T16:57:59.358873Z": UTC with microseconds. */
 export type IsoTime = string;
 /** "2024-02-23" */
@@ -401,29 +403,6 @@ export interface SimRequest {
   authenticated: boolean;
 }
 
-export type FaultMatch = { method?: string; path?: string | RegExp };
-
-export type Fault = {
-  match?: FaultMatch;
-  /** How many matching requests fail; default 1, Infinity allowed. */
-  times?: number;
-  /** Let this many matching requests through first. */
-  skip?: number;
-} & (
-  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'throttle'; retryAfterSeconds?: number | null; message?: boolean }
-  | { kind: 'reset' }
-  | { kind: 'timeout' }
-  | { kind: 'delay'; ms: number }
-  | { kind: 'malformed' }
-  | { kind: 'truncated' }
-  | { kind: 'drop-field'; field: string }
-  | { kind: 'rename-field'; from: string; to: string }
-  | { kind: 'extra-fields' }
-  | { kind: 'null-item' }
-  | { kind: 'expire-token' }
-);
-
 export interface SimulatorOptions {
   scenario: Scenario;
   host?: string;
@@ -436,6 +415,8 @@ export interface SimulatorOptions {
   rateLimit?: { perMinute: number } | null;
   clock?: { now(): Date };
   pushApprovalAfterPolls?: number;
+  /** Changes how requests are answered (test/simulator-tools: fault injection); none in the demo. */
+  hook?: RequestHook;
 }
 
 /** A stock order added between cycles by a test (see mutations.ts). */
@@ -460,8 +441,6 @@ export interface Simulator {
   readonly requests: readonly SimRequest[];
   clearRequests(): void;
   readonly state: ScenarioState;
-  inject(fault: Fault): void;
-  clearFaults(): void;
   movePrices(options?: { fraction?: number; maxPercent?: number; seed?: number }): number;
   expireAccessTokens(): void;
   revokeRefreshTokens(): void;

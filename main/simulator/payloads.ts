@@ -4,7 +4,7 @@
  * to the simulator. Derived values (portfolio equity, order fill totals) are computed here on each
  * request, so they follow whatever the scenario state holds at that moment.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import type { Lookups } from './lookups.js';
 import { isoMillis, timeToMicros } from './time.js';
 import type {

@@ -3,7 +3,7 @@
  * like the real thing: marks that follow the underlying, deltas in (-1, 1), negative theta, and
  * chances of profit that add up to 1.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 
 /** 12 digits instead of money.ts's 40: these are model values, and exp/ln at 40 digits is slow. */
 const M = Dec.clone({ precision: 12 });

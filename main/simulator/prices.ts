@@ -4,7 +4,7 @@
  * the same model the builder used (at its implied volatility), keeping its previous close and open
  * interest. Positions hold no prices, so portfolio values follow automatically.
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { optionMarketDataFor } from './builder.js';
 import type { Lookups } from './lookups.js';
 import { Rng } from './random.js';

@@ -1,5 +1,5 @@
 /** Accounts, portfolios and positions (docs/broker-api.md#accounts, docs/broker-api.md#stock-positions, docs/broker-api.md#option-positions, docs/broker-api.md#option-aggregate-positions). */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { batchParam, listReply } from './paging.js';
 import {
   accountPayload,

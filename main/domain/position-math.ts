@@ -11,7 +11,7 @@
  */
 import type { DecimalString } from '../../shared/models.js';
 import { type Dec, dec, decString } from '../util/money.js';
-import type { Direction } from './rows.js';
+import type { Direction } from './vocabulary.js';
 
 export const MONEY_PLACES = 4;
 export const PERCENT_PLACES = 4;

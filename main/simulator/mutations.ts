@@ -5,7 +5,7 @@
  * Cash balances are not changed.
  */
 import { randomUUID } from 'node:crypto';
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { fifo } from './builder.js';
 import type { Lookups } from './lookups.js';
 import { isoDate, isoFromDate, nextBusinessDay, timeToMicros } from './time.js';

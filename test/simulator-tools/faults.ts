@@ -1,8 +1,33 @@
 /**
  * Injected faults: which request a fault hits (method, path prefix or RegExp, `skip` matching
- * requests first, then `times` of them), and the body rewrites the payload-level kinds do.
+ * requests first, then `times` of them), what each kind does to it, and the body rewrites the
+ * payload-level kinds do. `faultHook` plugs a FaultBook into the simulator's request hook.
  */
-import type { Fault } from './types.js';
+import type { HookAction, RequestHook } from '../../main/simulator/request-hook.js';
+import { throttled } from '../../main/simulator/routing.js';
+
+export type FaultMatch = { method?: string; path?: string | RegExp };
+
+export type Fault = {
+  match?: FaultMatch;
+  /** How many matching requests fail; default 1, Infinity allowed. */
+  times?: number;
+  /** Let this many matching requests through first. */
+  skip?: number;
+} & (
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'throttle'; retryAfterSeconds?: number | null; message?: boolean }
+  | { kind: 'reset' }
+  | { kind: 'timeout' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'malformed' }
+  | { kind: 'truncated' }
+  | { kind: 'drop-field'; field: string }
+  | { kind: 'rename-field'; from: string; to: string }
+  | { kind: 'extra-fields' }
+  | { kind: 'null-item' }
+  | { kind: 'expire-token' }
+);
 
 interface Entry {
   fault: Fault;
@@ -79,7 +104,7 @@ function parentOf(target: Obj, field: string): [Obj, string] | null {
 }
 
 /** Applies a payload-level fault to a JSON body (a deep copy is rewritten; the state is untouched). */
-export function rewriteBody(fault: Fault, body: unknown): unknown {
+function rewriteBody(fault: Fault, body: unknown): unknown {
   const copy: unknown = body === undefined ? undefined : structuredClone(body);
   switch (fault.kind) {
     case 'drop-field':
@@ -112,9 +137,58 @@ export function rewriteBody(fault: Fault, body: unknown): unknown {
   }
 }
 
-export const BODY_FAULTS: ReadonlySet<Fault['kind']> = new Set([
-  'drop-field',
-  'rename-field',
-  'extra-fields',
-  'null-item',
-]);
+/** What a fault does to the request it hits. */
+export function faultAction(fault: Fault, expireAccessToken: () => void): HookAction {
+  switch (fault.kind) {
+    case 'reset':
+      return { kind: 'drop' };
+    case 'timeout':
+      return { kind: 'hold' };
+    case 'delay':
+      return { kind: 'pass', delayMs: fault.ms };
+    case 'status':
+      return {
+        kind: 'answer',
+        reply: {
+          status: fault.status,
+          body: fault.body === undefined ? { detail: `Simulated HTTP ${fault.status}.` } : fault.body,
+          ...(fault.headers ? { headers: fault.headers } : {}),
+        },
+      };
+    case 'throttle':
+      return {
+        kind: 'answer',
+        reply: throttled(
+          fault.retryAfterSeconds ?? 1,
+          fault.retryAfterSeconds !== null,
+          fault.message ?? true,
+        ),
+      };
+    case 'expire-token':
+      expireAccessToken();
+      return { kind: 'pass' };
+    case 'truncated':
+      return {
+        kind: 'pass',
+        writeBody: (body) => {
+          const text = JSON.stringify(body);
+          return text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+        },
+      };
+    case 'malformed':
+      return {
+        kind: 'pass',
+        writeBody: (body) => `{"results": [{"id": 'not json', ${JSON.stringify(body).slice(0, 40)}`,
+      };
+    default:
+      return { kind: 'pass', writeBody: (body) => JSON.stringify(rewriteBody(fault, body)) };
+  }
+}
+
+/** The simulator request hook that applies the faults injected into `book`. */
+export function faultHook(book: FaultBook): RequestHook {
+  return (request) => {
+    const fault = book.take(request.method, request.path);
+    return fault ? faultAction(fault, request.expireAccessToken) : null;
+  };
+}

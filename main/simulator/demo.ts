@@ -10,13 +10,19 @@
  * Roth IRA: VTI (dividends reinvested, fractional shares), GOOGL, SCHD (paid and pending
  * dividends), META (closed).
  */
-import { Dec } from '../../util/money.js';
+import { Dec } from '../util/money.js';
 import { ScenarioBuilder } from './builder.js';
 import { CATALOG } from './catalog.js';
 import { Rng } from './random.js';
-import { DEFAULT_USER } from './scenario.js';
 import { addBusinessDays, dateToMs, fridayAfter, fridayBefore, isoDate, MS_PER_DAY } from './time.js';
-import type { Scenario, SimAccount, SimInstrument } from './types.js';
+import type { Scenario, SimAccount, SimInstrument, SimUser } from './types.js';
+
+/** The simulator's login (the demo's, and every test scenario's unless it names its own users). */
+export const DEFAULT_USER: Readonly<SimUser> = Object.freeze({
+  username: 'demo@example.com',
+  password: 'demo-password',
+  flow: 'direct',
+});
 
 const DEMO_SEED = 20_241_221;
 
