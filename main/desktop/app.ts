@@ -257,19 +257,21 @@ class DesktopApp {
     this.tray = tray;
     if (process.platform === 'darwin') tray.setIgnoreDoubleClickEvents(true);
     tray.on('click', () => this.windows.show('status'));
-    let shownIcon: SyncState | null = null;
-    let lastModel: TrayModel | null = null;
+    // What the tray shows, for the end-to-end hooks below.
+    const shown: TrayModel = { icon: this.engine.status().state, tooltip: '', items: [] };
     const host: TrayHost = {
-      apply: (model, onAction) => {
-        lastModel = model;
-        if (tray.isDestroyed()) return;
+      setMenu: (items, onAction) => {
+        shown.items = items;
         // A new Menu every time: Linux (dbusmenu) does not pick up changes to an existing one.
-        tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model, onAction)));
-        tray.setToolTip(model.tooltip);
-        if (model.icon !== shownIcon) {
-          tray.setImage(imageFor(model.icon));
-          shownIcon = model.icon;
-        }
+        if (!tray.isDestroyed()) tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(items, onAction)));
+      },
+      setTooltip: (tooltip) => {
+        shown.tooltip = tooltip;
+        if (!tray.isDestroyed()) tray.setToolTip(tooltip);
+      },
+      setIcon: (state) => {
+        shown.icon = state;
+        if (!tray.isDestroyed()) tray.setImage(imageFor(state));
       },
     };
     this.trayController = new TrayController({
@@ -289,7 +291,7 @@ class DesktopApp {
       Object.assign(globalThis, {
         __magnusE2E: {
           trayAction: (action: TrayAction) => controller.run(action),
-          trayModel: () => lastModel,
+          trayModel: () => shown,
         },
       });
     }

@@ -1,7 +1,9 @@
 /**
  * The tray: a pure model of the menu and tooltip for a status (`menuFor`), and a controller that
  * re-applies it on every change. Linux tray menus (StatusNotifierItem / dbusmenu) do not update in
- * place, so the controller builds a whole new menu each time the model changes.
+ * place, so a changed menu means a whole new Menu; the controller therefore builds one only when
+ * the menu items changed, and otherwise just sets the tooltip (during a history import the
+ * progress text in the tooltip changes with every page, the menu only with every step).
  *
  * No electron import here: the host (app.ts) adapts Electron's Tray and Menu to `TrayHost`.
  */
@@ -169,10 +171,15 @@ function capitalize(text: string): string {
 
 // ---- controller ----------------------------------------------------------------------------------
 
-/** What the controller needs from a real tray (app.ts wraps Electron's Tray and Menu). */
+/**
+ * What the controller needs from a real tray (app.ts wraps Electron's Tray and Menu). The
+ * controller calls each only when its part of the model changed.
+ */
 export interface TrayHost {
-  /** Replaces the context menu (a new Menu each time), the tooltip, and the icon when it changed. */
-  apply(model: TrayModel, onAction: (action: TrayAction) => void): void;
+  /** Replaces the context menu with a newly built one. */
+  setMenu(items: TrayMenuItem[], onAction: (action: TrayAction) => void): void;
+  setTooltip(tooltip: string): void;
+  setIcon(state: SyncState): void;
 }
 
 export interface TrayControllerDeps {
@@ -190,7 +197,10 @@ export interface TrayControllerDeps {
 }
 
 export class TrayController {
-  private lastApplied = '';
+  /** The menu items, tooltip and icon last handed to the host ('' / null: nothing yet). */
+  private shownMenu = '';
+  private shownTooltip: string | null = null;
+  private shownIcon: SyncState | null = null;
   private equity: string | null = null;
   private readonly unsubscribe: Array<() => void> = [];
   private interval: unknown = null;
@@ -224,7 +234,7 @@ export class TrayController {
     }
   }
 
-  /** The model for now; applied only when it differs from the last one applied. */
+  /** The model for now; each part goes to the host only when it differs from what it shows. */
   refresh(): void {
     const settings = this.deps.settings();
     const model = menuFor(this.deps.runtime.status(), {
@@ -234,10 +244,20 @@ export class TrayController {
       showAmounts: settings.showAmountsInTray,
       equity: settings.showAmountsInTray ? this.equity : null,
     });
-    const key = JSON.stringify(model);
-    if (key === this.lastApplied) return;
-    this.lastApplied = key;
-    this.deps.host.apply(model, (action) => void this.run(action));
+    const { host } = this.deps;
+    const menu = JSON.stringify(model.items);
+    if (menu !== this.shownMenu) {
+      this.shownMenu = menu;
+      host.setMenu(model.items, (action) => void this.run(action));
+    }
+    if (model.tooltip !== this.shownTooltip) {
+      this.shownTooltip = model.tooltip;
+      host.setTooltip(model.tooltip);
+    }
+    if (model.icon !== this.shownIcon) {
+      this.shownIcon = model.icon;
+      host.setIcon(model.icon);
+    }
   }
 
   /** Runs a menu action; a failing call is logged, never thrown into Electron's menu code. */
@@ -273,7 +293,7 @@ export class TrayController {
             });
           }
           // The checkbox toggled itself in the native menu; put it back to the stored value.
-          this.lastApplied = '';
+          this.shownMenu = '';
           this.refresh();
           break;
         }
@@ -321,9 +341,12 @@ export interface MenuTemplateItem {
   click?: () => void;
 }
 
-/** The model as a template; every enabled item but the status row gets a click handler. */
-export function toMenuTemplate(model: TrayModel, onAction: (action: TrayAction) => void): MenuTemplateItem[] {
-  return model.items.map((item): MenuTemplateItem => {
+/** The menu items as a template; every enabled item but the status row gets a click handler. */
+export function toMenuTemplate(
+  items: TrayMenuItem[],
+  onAction: (action: TrayAction) => void,
+): MenuTemplateItem[] {
+  return items.map((item): MenuTemplateItem => {
     if (item.type === 'separator') return { type: 'separator' };
     const { id } = item;
     const base: MenuTemplateItem = { type: item.type, id, label: item.label, enabled: item.enabled };

@@ -7,6 +7,7 @@ import {
   TOOLTIP_MAX,
   type TrayAction,
   TrayController,
+  type TrayMenuItem,
   type TrayModel,
   toMenuTemplate,
   tooltipText,
@@ -16,6 +17,7 @@ import {
 import { createEventBus } from '../../main/runtime/event-bus.js';
 import { silentLogger } from '../../main/util/logger.js';
 import type { Handlers } from '../../shared/contract.js';
+import type { SyncState } from '../../shared/models.js';
 import { relativeTime } from '../../shared/relative-time.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../shared/settings.js';
 import { minutesFrom, NOW, status } from './fixtures.js';
@@ -213,7 +215,7 @@ describe('time and money formatting', () => {
 describe('toMenuTemplate and icons', () => {
   it('wires every action but the status row', () => {
     const onAction = vi.fn<(a: TrayAction) => void>();
-    const template = toMenuTemplate(menuFor(status(), opts), onAction);
+    const template = toMenuTemplate(menuFor(status(), opts).items, onAction);
     expect(template[0]?.click).toBeUndefined();
     for (const entry of template) entry.click?.();
     expect(onAction.mock.calls.map((c) => c[0])).toEqual([
@@ -248,12 +250,19 @@ describe('TrayController', () => {
         return { ok: true as const, view: {} };
       }),
     } as unknown as Handlers;
-    const applied: TrayModel[] = [];
+    // Every call the controller makes on the host, in order.
+    const menus: Array<{ items: TrayMenuItem[]; onAction: (a: TrayAction) => void }> = [];
+    const tooltips: string[] = [];
+    const icons: SyncState[] = [];
     const open = { status: vi.fn(), settings: vi.fn() };
     const quit = vi.fn();
     let tick: (() => void) | null = null;
     const controller = new TrayController({
-      host: { apply: (model, onAction) => applied.push(Object.assign(model, { onAction })) },
+      host: {
+        setMenu: (items, onAction) => menus.push({ items, onAction }),
+        setTooltip: (tooltip) => tooltips.push(tooltip),
+        setIcon: (state) => icons.push(state),
+      },
       runtime: { status: () => current, events, handlers },
       settings: () => stored,
       canLaunchAtLogin: true,
@@ -275,7 +284,9 @@ describe('TrayController', () => {
       controller,
       events,
       handlers,
-      applied,
+      menus,
+      tooltips,
+      icons,
       open,
       quit,
       setStatus: (s: typeof current) => {
@@ -287,19 +298,45 @@ describe('TrayController', () => {
     };
   }
 
-  it('rebuilds the menu on every status change, and only when the model changed', () => {
+  it('rebuilds the menu on a status change, and only when the model changed', () => {
     const t = setup();
     t.controller.start();
-    expect(t.applied).toHaveLength(1);
+    expect([t.menus.length, t.tooltips.length, t.icons]).toEqual([1, 1, ['idle']]);
     t.setStatus(status({ state: 'syncing' }));
-    expect(t.applied).toHaveLength(2);
-    expect(t.applied[1]?.icon).toBe('syncing');
+    expect([t.menus.length, t.tooltips.length, t.icons]).toEqual([2, 2, ['idle', 'syncing']]);
     t.tick();
     t.events.emit('status', status({ state: 'syncing' }));
-    expect(t.applied).toHaveLength(2);
+    expect([t.menus.length, t.tooltips.length, t.icons.length]).toEqual([2, 2, 2]);
     t.controller.stop();
     t.setStatus(status({ state: 'error' }));
-    expect(t.applied).toHaveLength(2);
+    expect([t.menus.length, t.tooltips.length, t.icons.length]).toEqual([2, 2, 2]);
+  });
+
+  it('during an import, progress-only events update the tooltip and leave the menu alone', () => {
+    const t = setup();
+    t.controller.start();
+    const importing = (completed: number, pages: number) =>
+      status({
+        state: 'syncing',
+        progress: {
+          step: 'Trade history',
+          completed,
+          total: 10,
+          activity: { requests: pages + 1, pages, reachedDate: null, rateLimitWaitMs: 0 },
+        },
+      });
+    t.setStatus(importing(5, 0));
+    const before = { menus: t.menus.length, tooltips: t.tooltips.length };
+    // Thirty pages within one step: the status row ("Trade history (5/10)") stays the same.
+    for (let page = 1; page <= 30; page++) t.setStatus(importing(5, page));
+    expect(t.menus.length - before.menus).toBe(0);
+    expect(t.tooltips.length - before.tooltips).toBe(30);
+    expect(t.tooltips.at(-1)).toContain('30 pages');
+    expect(t.icons).toEqual(['idle', 'syncing']);
+    // The next step changes the status row: one new menu.
+    t.setStatus(importing(6, 30));
+    expect(t.menus.length - before.menus).toBe(1);
+    expect(t.menus.at(-1)?.items[0]).toMatchObject({ label: 'Syncing: Trade history (6/10)' });
   });
 
   it('runs the actions against the runtime handlers and host callbacks', async () => {
@@ -324,7 +361,7 @@ describe('TrayController', () => {
     t.controller.start();
     await t.controller.run('toggle-launch-at-login');
     expect(t.handlers.updateSettings).toHaveBeenCalledWith({ launchAtLogin: true });
-    const last = t.applied.at(-1)!;
+    const last = t.menus.at(-1)!;
     expect(last.items.find((i) => i.type === 'checkbox')).toMatchObject({ checked: true });
   });
 
@@ -337,7 +374,7 @@ describe('TrayController', () => {
     on.controller.start();
     await new Promise((r) => setTimeout(r, 0));
     expect(on.handlers.getDashboard).toHaveBeenCalled();
-    expect(on.applied.at(-1)?.tooltip).toContain('$1,000.50');
+    expect(on.tooltips.at(-1)).toContain('$1,000.50');
   });
 
   it('a failing action is logged, not thrown', async () => {
