@@ -4,9 +4,10 @@
  */
 
 import type { Handlers } from '../../shared/contract.js';
-import type { ClosedTradesView, Dashboard, SyncStats, TradePeriod } from '../../shared/models.js';
+import type { ClosedTradesView, SyncStats, TradePeriod } from '../../shared/models.js';
 import { tallyRuns } from '../../shared/run-tally.js';
 import { nyDate } from '../domain/market-time.js';
+import { emptyDashboard } from '../store/reads/dashboard.js';
 import { credentialsViewOf } from './credential-handlers.js';
 import type { RuntimeParts } from './runtime-parts.js';
 import { settingsViewOf } from './settings-save.js';
@@ -42,18 +43,6 @@ export function readHandlers(p: RuntimeParts): ReadHandlers {
       p.stores.current?.closedTrades({ accountKey, period, symbol: symbol ?? null, now: now() }) ??
       emptyClosedTrades(accountKey, period, symbol ?? null, now()),
     getStats: async () => stats(),
-  };
-}
-
-function emptyDashboard(): Dashboard {
-  return {
-    accounts: [],
-    scope: 'account',
-    account: null,
-    snapshot: null,
-    stocks: [],
-    options: [],
-    positionsAsOf: null,
   };
 }
 

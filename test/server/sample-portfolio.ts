@@ -5,7 +5,7 @@
  * page shows can be checked against what the runtime returned.
  */
 
-import { summedSnapshotView } from '../../main/store/reads/dashboard.js';
+import { emptyDashboard, summedSnapshotView } from '../../main/store/reads/dashboard.js';
 import { type Dec, dec, decFixed } from '../../main/util/money.js';
 import {
   type AccountSummary,
@@ -404,16 +404,7 @@ export function dashboardOf(accounts: AccountInput[], accountKey: string | undef
     };
   }
   const chosen = accounts.find((a) => a.summary.accountKey === accountKey) ?? accounts[0];
-  if (!chosen)
-    return {
-      accounts: [],
-      scope: 'account',
-      account: null,
-      snapshot: null,
-      stocks: [],
-      options: [],
-      positionsAsOf: null,
-    };
+  if (!chosen) return emptyDashboard();
   return {
     accounts: summaries,
     scope: 'account',

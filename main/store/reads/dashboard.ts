@@ -116,6 +116,19 @@ export function summedSnapshotView(
   });
 }
 
+/** The dashboard of a store with no synced account yet (or no store at all): nothing to show. */
+export function emptyDashboard(accounts: Dashboard['accounts'] = []): Dashboard {
+  return {
+    accounts,
+    scope: 'account',
+    account: null,
+    snapshot: null,
+    stocks: [],
+    options: [],
+    positionsAsOf: null,
+  };
+}
+
 /**
  * `now` decides days to expiry (counted in New York calendar days; 0 on the expiration day,
  * negative once past it while the broker still reports the position).
@@ -129,16 +142,7 @@ export async function readDashboard(
   const account = all
     ? null
     : (accounts.find((a) => a.accountKey === options.accountKey) ?? accounts[0] ?? null);
-  if (!all && !account)
-    return {
-      accounts,
-      scope: 'account',
-      account: null,
-      snapshot: null,
-      stocks: [],
-      options: [],
-      positionsAsOf: null,
-    };
+  if (!all && !account) return emptyDashboard(accounts);
   const keys = account ? [account.accountKey] : accounts.map((a) => a.accountKey);
 
   const [latest, stocks, legs] = await Promise.all([
