@@ -10,6 +10,11 @@ test('shows pages, requests, the day reached and the rate-limit wait of the runn
   magnus,
 }) => {
   await magnus.open(page);
+  // The chart and the closed-trades panel fetch their data after the page has rendered: wait for
+  // those first loads, so what follows counts only calls the progress updates would cause.
+  await expect
+    .poll(() => magnus.calls.names)
+    .toEqual(expect.arrayContaining(['getState', 'getChart', 'getClosedTrades']));
   const callsBefore = magnus.calls.names.length;
   const base = magnus.runtime.status();
   const step = { step: 'Trade history ****1234', completed: 5, total: 10 };
