@@ -33,6 +33,34 @@ function newDir(): string {
   return dir;
 }
 
+/** A free loopback port, from the operating system. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A server listening on `port`, or null when something else already does. */
+function listenOn(port: number): Promise<Server | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
+
+/** A new data folder whose server will start on `port` (the remembered port of embedded-server.json). */
+function dirWithPort(port: number): string {
+  const dir = newDir();
+  writeFileSync(join(dir, 'embedded-server.json'), JSON.stringify({ port }));
+  return dir;
+}
+
 function postmasterPid(dir: string): number {
   const info = readPostmasterPid(join(dir, 'pgdata'));
   if (!info) throw new Error(`no postmaster.pid in ${dir}`);
@@ -277,13 +305,67 @@ describe('embedded server: its surroundings', () => {
     }
   });
 
-  it('starts the server again when it dies under a running agent', async () => {
-    const dir = newDir();
+  it('starts the server again when it dies under a running agent, on the same port', async () => {
+    // A port of its own: other suites' servers start at 55432 and could take it while this one is down.
+    const dir = dirWithPort(await freePort());
     const logger = collectingLogger();
     const store = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
     try {
-      const first = postmasterPid(dir);
-      process.kill(first, 'SIGKILL');
+      const before = readPostmasterPid(join(dir, 'pgdata'))!;
+      process.kill(before.pid, 'SIGKILL');
+      await waitUntil(
+        () => {
+          const now = readPostmasterPid(join(dir, 'pgdata'));
+          return now !== null && now.pid !== before.pid && now.status === 'ready';
+        },
+        30_000,
+        'the server to run again',
+      );
+      expect(readPostmasterPid(join(dir, 'pgdata'))!.port).toBe(before.port);
+      await store.transaction((trx) => store.accounts.upsert(trx, [account('****7171')], AT));
+      expect((await store.accounts.get(store.knex, '****7171'))?.accountType).toBe('margin');
+      expect(logger.records.some((r) => r.level === 'warn' && /stopped unexpectedly/.test(r.message))).toBe(
+        true,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a server that died waits for its port while another program holds it, then the agent writes again', async () => {
+    const port = await freePort();
+    const dir = dirWithPort(port);
+    const logger = collectingLogger();
+    const store = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
+    let squatter: Server | null = null;
+    try {
+      // Kill the server and take its port before the agent's watch (once a second) restarts it; if
+      // the watch was quicker, kill the new server and try again.
+      let first = postmasterPid(dir);
+      for (let attempt = 1; squatter === null; attempt++) {
+        first = postmasterPid(dir);
+        process.kill(first, 'SIGKILL');
+        await waitUntil(() => !processAlive(first), 10_000, 'the server to die');
+        squatter = await listenOn(port);
+        if (squatter === null) {
+          if (attempt === 5) throw new Error(`the port ${port} could not be taken in 5 attempts`);
+          await waitUntil(
+            () => readPostmasterPid(join(dir, 'pgdata'))?.status === 'ready',
+            30_000,
+            'a restart',
+          );
+        }
+      }
+      await waitUntil(
+        () => logger.records.some((r) => r.level === 'error' && /could not be started again/.test(r.message)),
+        30_000,
+        'the failed restart',
+      );
+      const failure = logger.records.find((r) => /could not be started again/.test(r.message));
+      expect(String(failure?.meta?.error)).toContain(`port ${port} is taken by another program`);
+      expect(processAlive(postmasterPid(dir))).toBe(false);
+      await new Promise((resolve) => squatter?.close(resolve));
+      squatter = null;
       await waitUntil(
         () => {
           const now = readPostmasterPid(join(dir, 'pgdata'));
@@ -292,12 +374,12 @@ describe('embedded server: its surroundings', () => {
         30_000,
         'the server to run again',
       );
-      await store.transaction((trx) => store.accounts.upsert(trx, [account('****7171')], AT));
-      expect((await store.accounts.get(store.knex, '****7171'))?.accountType).toBe('margin');
-      expect(logger.records.some((r) => r.level === 'warn' && /stopped unexpectedly/.test(r.message))).toBe(
-        true,
-      );
+      expect(readPostmasterPid(join(dir, 'pgdata'))!.port).toBe(port);
+      expect(JSON.parse(readFileSync(join(dir, 'embedded-server.json'), 'utf8'))).toEqual({ port });
+      await store.transaction((trx) => store.accounts.upsert(trx, [account('****7272')], AT));
+      expect((await store.accounts.get(store.knex, '****7272'))?.accountType).toBe('margin');
     } finally {
+      if (squatter) await new Promise((resolve) => squatter?.close(resolve));
       await store.close();
     }
   });

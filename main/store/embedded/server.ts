@@ -15,7 +15,7 @@ import { DATABASE, initialise, ROLE, resetPassword } from './initdb.js';
 import { type ServerUser, serverUser } from './os-user.js';
 import { type OwnerRecord, takeOwnership } from './owner.js';
 import { type EmbeddedPasswordVault, passwordFor } from './password.js';
-import { choosePort } from './port.js';
+import { choosePort, portIsFree } from './port.js';
 import { type PostmasterInfo, readPostmasterPid, runningServer } from './postmaster-pid.js';
 import { processAlive } from './process.js';
 import { DEFAULT_PORT, readState, writeState } from './state.js';
@@ -219,10 +219,17 @@ class ServerProcess {
     }
   }
 
-  private async launch(): Promise<void> {
+  /** <dataDir>/logs/postgres.log, cut back when it has grown past its limit. */
+  private logFile(): string {
     const logFile = join(this.o.dataDir, 'logs', 'postgres.log');
     mkdirSync(join(this.o.dataDir, 'logs'), { recursive: true });
     if (existsSync(logFile) && statSync(logFile).size > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
+    return logFile;
+  }
+
+  /** A start of the agent: the remembered port, or another one when a program holds it. */
+  private async launch(): Promise<void> {
+    const logFile = this.logFile();
     let port = await choosePort(readState(this.o.dataDir)?.port ?? DEFAULT_PORT);
     for (let attempt = 1; ; attempt++) {
       const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
@@ -242,6 +249,20 @@ class ServerProcess {
       writeState(this.o.dataDir, { port });
     }
     this.port = port;
+  }
+
+  /**
+   * A restart under a running agent: the same port, never another. The store's connections and the
+   * URL dashboards were given name this port; while another program holds it, the start fails and
+   * check() tries again later.
+   */
+  private async relaunch(): Promise<void> {
+    const logFile = this.logFile();
+    if (!(await portIsFree(this.port)))
+      throw new Error(
+        `port ${this.port} is taken by another program; the server needs it back, since the agent's connections use it`,
+      );
+    await this.spawnOn(this.port, logFile, existsSync(logFile) ? statSync(logFile).size : 0);
   }
 
   private async spawnOn(port: number, logFile: string, logStart: number): Promise<void> {
@@ -302,8 +323,8 @@ class ServerProcess {
   }
 
   /**
-   * Every second: a server that died (a crash, a full disk) is started again on the same folder.
-   * While it cannot start, the attempts slow down (up to one a minute) and the outage is logged once.
+   * Every second: a server that died (a crash, a full disk) is started again on the same folder and
+   * port. While it cannot start, the attempts slow down (up to one a minute) and the outage is logged once.
    */
   private check(): void {
     if (this.stopping || this.restarting || processAlive(this.pid)) return;
@@ -312,7 +333,7 @@ class ServerProcess {
       this.o.logger.warn('the embedded database server stopped unexpectedly; starting it again', {
         pid: this.pid,
       });
-    this.restarting = this.launch()
+    this.restarting = this.relaunch()
       .then(() => {
         this.failedAttempts = 0;
         this.nextAttemptAt = 0;
