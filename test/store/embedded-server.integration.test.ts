@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { choosePort } from '../../main/store/embedded/port.js';
 import { readPostmasterPid } from '../../main/store/embedded/postmaster-pid.js';
 import { processAlive } from '../../main/store/embedded/process.js';
 import {
@@ -31,18 +32,6 @@ function newDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'magnus-embedded-'));
   dirs.push(dir);
   return dir;
-}
-
-/** A free loopback port, from the operating system. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** A server listening on `port`, or null when something else already does. */
@@ -307,7 +296,7 @@ describe('embedded server: its surroundings', () => {
 
   it('starts the server again when it dies under a running agent, on the same port', async () => {
     // A port of its own: other suites' servers start at 55432 and could take it while this one is down.
-    const dir = dirWithPort(await freePort());
+    const dir = dirWithPort(await choosePort(0));
     const logger = collectingLogger();
     const store = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
     try {
@@ -333,7 +322,7 @@ describe('embedded server: its surroundings', () => {
   });
 
   it('a server that died waits for its port while another program holds it, then the agent writes again', async () => {
-    const port = await freePort();
+    const port = await choosePort(0);
     const dir = dirWithPort(port);
     const logger = collectingLogger();
     const store = await openStore({ kind: 'embedded', dataDir: dir }, { logger });
@@ -341,7 +330,7 @@ describe('embedded server: its surroundings', () => {
     try {
       // Kill the server and take its port before the agent's watch (once a second) restarts it; if
       // the watch was quicker, kill the new server and try again.
-      let first = postmasterPid(dir);
+      let first = 0;
       for (let attempt = 1; squatter === null; attempt++) {
         first = postmasterPid(dir);
         process.kill(first, 'SIGKILL');

@@ -223,7 +223,7 @@ class ServerProcess {
   private logFile(): string {
     const logFile = join(this.o.dataDir, 'logs', 'postgres.log');
     mkdirSync(join(this.o.dataDir, 'logs'), { recursive: true });
-    if (existsSync(logFile) && statSync(logFile).size > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
+    if (sizeOf(logFile) > LOG_LIMIT_BYTES) truncateSync(logFile, 0);
     return logFile;
   }
 
@@ -232,9 +232,8 @@ class ServerProcess {
     const logFile = this.logFile();
     let port = await choosePort(readState(this.o.dataDir)?.port ?? DEFAULT_PORT);
     for (let attempt = 1; ; attempt++) {
-      const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
       try {
-        await this.spawnOn(port, logFile, logStart);
+        await this.spawnOn(port, logFile, sizeOf(logFile));
         break;
       } catch (error) {
         // Someone took the port between our check and the server's bind: another one.
@@ -262,7 +261,7 @@ class ServerProcess {
       throw new Error(
         `port ${this.port} is taken by another program; the server needs it back, since the agent's connections use it`,
       );
-    await this.spawnOn(this.port, logFile, existsSync(logFile) ? statSync(logFile).size : 0);
+    await this.spawnOn(this.port, logFile, sizeOf(logFile));
   }
 
   private async spawnOn(port: number, logFile: string, logStart: number): Promise<void> {
@@ -382,6 +381,11 @@ class ServerProcess {
       await sleep(25);
     }
   }
+}
+
+/** Where this start's lines begin in the log. */
+function sizeOf(logFile: string): number {
+  return existsSync(logFile) ? statSync(logFile).size : 0;
 }
 
 /** The server's FATAL lines from this start, for the error message. */
